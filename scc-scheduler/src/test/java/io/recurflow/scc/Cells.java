@@ -42,7 +42,8 @@ final class Cells {
 
     /** One LSTM layer (gates i, f, g, o) reading {@code x}; {@code reverse} reads h and c at t+1. */
     static Value lstm(GraphBuilder g, Value x, int inSize, String suffix, boolean reverse) {
-        try (GraphBuilder.Scope s = g.scope("lstm" + suffix)) {
+        GraphBuilder.Scope scope = g.scope("lstm" + suffix);
+        try {
             Value wih = g.param("weight_ih" + suffix, 4 * HID, inSize);
             Value whh = g.param("weight_hh" + suffix, 4 * HID, HID);
             Value bih = g.param("bias_ih" + suffix, 4 * HID);
@@ -59,6 +60,8 @@ final class Cells {
             c.define(g.add(g.mul(f, cPrev), g.mul(i, gg)));
             h.define(g.mul(o, g.tanh(c)));
             return h;
+        } finally {
+            scope.close();
         }
     }
 
