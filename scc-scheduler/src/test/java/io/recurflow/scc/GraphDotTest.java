@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.recurflow.dsl.GraphBuilder;
+import io.recurflow.dsl.Recurrent;
+import io.recurflow.dsl.Value;
+import io.recurflow.ir.Dim;
 import io.recurflow.ir.Graph;
+import io.recurflow.ir.Op;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -93,6 +98,24 @@ class GraphDotTest {
         assertEquals(1, count(GraphDot.toDot(Cells.delay2(true)), "style=\"dashed\" label=\"t\\+2\""));
         assertEquals("t-3", GraphDot.delayLabel(3));
         assertEquals("t+1", GraphDot.delayLabel(-1));
+    }
+
+    @Test
+    void initialValueEdgesAreDotted() {
+        GraphBuilder b = new GraphBuilder("init");
+        Value x = b.input("x", 4);
+        Value h0 = b.staticInput("h0", GraphBuilder.shape(Dim.B, 4));
+        Recurrent h = b.recurrent("h", 4);
+        h.define(b.tanh(b.add(x, h.prev().init(h0))));
+        b.output(h);
+        Graph g = b.build();
+        String dot = GraphDot.toDot(g);
+        int add = g.nodesOf(Op.ADD).get(0).id();
+        assertTrue(edge(dot, g.node("h0").id(), add).contains("style=\"dotted\" label=\"init\""));
+        assertTrue(edge(dot, g.node("h").id(), add).contains("style=\"dashed\" label=\"t-1\""));
+        if (GraphDot.onPath(GraphDot.DOT_COMMAND)) {
+            assertTrue(GraphDot.toSvg(dot).contains("<svg"));
+        }
     }
 
     @Test

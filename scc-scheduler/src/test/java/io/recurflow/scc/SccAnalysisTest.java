@@ -10,6 +10,7 @@ import io.recurflow.dsl.GraphBuilder;
 import io.recurflow.dsl.Recurrent;
 import io.recurflow.dsl.Value;
 import io.recurflow.ir.DType;
+import io.recurflow.ir.Dim;
 import io.recurflow.ir.Graph;
 import io.recurflow.ir.GraphException;
 import io.recurflow.ir.Node;
@@ -207,7 +208,7 @@ class SccAnalysisTest {
     void initialValuesAreEdgesFromAStaticComponent() {
         GraphBuilder b = new GraphBuilder("init");
         Value x = b.input("x", 4);
-        Value h0 = b.staticInput("h0", GraphBuilder.shape(io.recurflow.ir.Dim.B, 4));
+        Value h0 = b.staticInput("h0", GraphBuilder.shape(Dim.B, 4));
         Recurrent h = b.recurrent("h", 4);
         h.define(b.tanh(b.add(x, h.prev().init(h0))));
         b.output(h);
