@@ -110,9 +110,10 @@ public final class Devices {
             return devices.get(0);
         }
         String s = spec.trim();
-        if (s.matches("-?\\d+")) {
+        if (s.matches("\\d{1,9}")) {
+            int index = Integer.parseInt(s);
             for (DeviceInfo d : devices) {
-                if (String.valueOf(d.index()).equals(s.replaceFirst("^0+(?=\\d)", ""))) {
+                if (d.index() == index) {
                     return d;
                 }
             }

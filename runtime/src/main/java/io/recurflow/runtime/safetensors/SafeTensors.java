@@ -12,7 +12,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
@@ -32,7 +31,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -207,8 +205,7 @@ public final class SafeTensors {
 
             Map<String, String> meta = new LinkedHashMap<>();
             List<Entry> entries = new ArrayList<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : root.properties()) {
                 if (f.getKey().equals(METADATA_KEY)) {
                     readMetadata(f.getValue(), meta);
                 } else {
@@ -233,8 +230,7 @@ public final class SafeTensors {
             if (!node.isObject()) {
                 throw error("bad JSON header: " + METADATA_KEY + " must be an object of strings, found " + node.getNodeType());
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : node.properties()) {
                 if (!f.getValue().isTextual()) {
                     throw error("bad JSON header: " + METADATA_KEY + " value for '" + f.getKey() + "' must be a string, found "
                             + f.getValue().getNodeType());
@@ -361,7 +357,7 @@ public final class SafeTensors {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException e) {
             throw new SafeTensorsException(file + ": cannot write: " + e, e);
         } finally {
             if (tmp != null) {
@@ -387,7 +383,7 @@ public final class SafeTensors {
             writeTo(Channels.newChannel(out));
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new SafeTensorsException("<stream>: cannot write: " + e, e);
         }
     }
 

@@ -66,6 +66,12 @@ class SafeTensorsTest {
         assertArrayEquals(new long[] {32, 16}, st.get("weight_ih_l1_reverse").shape());
         assertArrayEquals(new long[] {7, 3, 16}, st.get("r").shape());
 
+        try (InputStream in = getClass().getResourceAsStream("/pytorch/lstm_bi_len.in.safetensors")) {
+            SafeTensors fromStream = SafeTensors.read(in, "resource");
+            assertEquals(st.tensors(), fromStream.tensors());
+            assertEquals("resource", fromStream.source());
+        }
+
         SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> st.get("nope"));
         assertTrue(e.getMessage().contains("lstm_bi_len.in.safetensors") && e.getMessage().contains("'nope'"), e.getMessage());
     }
