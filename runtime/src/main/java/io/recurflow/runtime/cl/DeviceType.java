@@ -1,0 +1,4 @@
+package io.recurflow.runtime.cl;
+
+/** The kind of an OpenCL device. */
+public enum DeviceType { GPU, CPU, ACCELERATOR, OTHER }
