@@ -312,7 +312,21 @@ public final class GraphBuilder {
         }
         claim(name);
         names.remove(s.name);
+        // a recurrence and its definition are one node: they share one name
+        Spec twin = s.placeholder ? (s.definition == null ? null : spec(s.definition)) : placeholderOf(v);
         s.name = name;
+        if (twin != null) {
+            twin.name = name;
+        }
+    }
+
+    private Spec placeholderOf(Value definition) {
+        for (Spec other : specs) {
+            if (other.placeholder && other.definition != null && other.definition.id == definition.id) {
+                return other;
+            }
+        }
+        return null;
     }
 
     void define(Recurrent r, Value definition) {

@@ -53,10 +53,10 @@ public final class Cells {
             Recurrent c = g.recurrent(g.scoped("c"), hidden);
             Value gates = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 4, suffix)
                     .named(g.scoped("gates"));
-            Value i = g.sigmoid(g.slice(gates, 0, hidden));
-            Value f = g.sigmoid(g.slice(gates, hidden, 2 * hidden));
-            Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden));
-            Value o = g.sigmoid(g.slice(gates, 3 * hidden, 4 * hidden));
+            Value i = g.sigmoid(g.slice(gates, 0, hidden)).named(g.scoped("i"));
+            Value f = g.sigmoid(g.slice(gates, hidden, 2 * hidden)).named(g.scoped("f"));
+            Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden)).named(g.scoped("g"));
+            Value o = g.sigmoid(g.slice(gates, 3 * hidden, 4 * hidden)).named(g.scoped("o"));
             c.define(g.add(g.mul(f, prior(c, delay, initial, 1)), g.mul(i, cand)));
             h.define(g.mul(o, g.tanh(c)));
             return List.of(h, c);
@@ -89,9 +89,11 @@ public final class Cells {
             Value bhh = g.param("bias_hh" + suffix, 3 * hidden);
             Value gi = g.add(g.matmulT(x, wih), bih).named(g.scoped("gi"));
             Value gh = g.add(g.matmulT(hPrev, whh), bhh).named(g.scoped("gh"));
-            Value r = g.sigmoid(g.add(g.slice(gi, 0, hidden), g.slice(gh, 0, hidden)));
-            Value z = g.sigmoid(g.add(g.slice(gi, hidden, 2 * hidden), g.slice(gh, hidden, 2 * hidden)));
-            Value n = g.tanh(g.add(g.slice(gi, 2 * hidden, 3 * hidden), g.mul(r, g.slice(gh, 2 * hidden, 3 * hidden))));
+            Value r = g.sigmoid(g.add(g.slice(gi, 0, hidden), g.slice(gh, 0, hidden))).named(g.scoped("r"));
+            Value z = g.sigmoid(g.add(g.slice(gi, hidden, 2 * hidden), g.slice(gh, hidden, 2 * hidden)))
+                    .named(g.scoped("z"));
+            Value n = g.tanh(g.add(g.slice(gi, 2 * hidden, 3 * hidden), g.mul(r, g.slice(gh, 2 * hidden, 3 * hidden))))
+                    .named(g.scoped("n"));
             h.define(g.add(n, g.mul(z, g.sub(hPrev, n))));
             return List.of(h);
         }

@@ -1,0 +1,106 @@
+package io.recurflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.recurflow.ir.Graph;
+import io.recurflow.ir.Node;
+import io.recurflow.ir.Op;
+import io.recurflow.scc.Component;
+import io.recurflow.scc.SccResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What {@code analyze} reports about a graph, as plain data that prints as text or JSON. */
+final class Analysis {
+    private final Graph graph;
+    private final SccResult scc;
+
+    Analysis(Graph graph, SccResult scc) {
+        this.graph = graph;
+        this.scc = scc;
+    }
+
+    private long weights() {
+        long total = 0;
+        for (Node n : graph.nodesOf(Op.PARAM)) {
+            long c = 1;
+            for (int s : n.shape().resolve(1, 1)) {
+                c *= s;
+            }
+            total += c;
+        }
+        return total;
+    }
+
+    private List<String> names(Component c) {
+        List<String> r = new ArrayList<>();
+        for (int id : c.nodes()) {
+            r.add(graph.node(id).name());
+        }
+        return r;
+    }
+
+    /** The JSON document: graph counts and the {@code components} array in topological order. */
+    Map<String, Object> toJson() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("graph", graph.name());
+        root.put("nodes", graph.size());
+        root.put("perStepNodes", graph.nodes().stream().filter(Node::isPerStep).count());
+        root.put("parameters", graph.nodesOf(Op.PARAM).size());
+        root.put("weights", weights());
+        List<Map<String, Object>> comps = new ArrayList<>();
+        for (Component c : scc.components()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", c.index());
+            m.put("kind", c.kind().textName());
+            m.put("static", c.isStatic());
+            m.put("inFlight", c.inFlight());
+            m.put("nodes", names(c));
+            m.put("successors", scc.successors(c.index()));
+            comps.add(m);
+        }
+        root.put("components", comps);
+        List<String> outs = new ArrayList<>();
+        for (Node n : graph.outputNodes()) {
+            outs.add(n.name());
+        }
+        root.put("outputs", outs);
+        return root;
+    }
+
+    String json() {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(toJson());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Human-readable report: counts, then every component that runs per step; static ones summed up. */
+    String text() {
+        StringBuilder sb = new StringBuilder();
+        long perStep = graph.nodes().stream().filter(Node::isPerStep).count();
+        sb.append(String.format("graph %s: %d nodes (%d per-step, %d static), %d parameters (%,d weights)%n",
+                graph.name(), graph.size(), perStep, graph.size() - perStep, graph.nodesOf(Op.PARAM).size(),
+                weights()));
+        long statics = scc.components().stream().filter(Component::isStatic).count();
+        sb.append(String.format("components in topological order (%d, of which %d static and not listed):%n",
+                scc.size(), statics));
+        for (Component c : scc.components()) {
+            if (c.isStatic()) {
+                continue;
+            }
+            List<String> names = names(c);
+            String shown = names.size() <= 6 ? String.join(", ", names)
+                    : String.join(", ", names.subList(0, 5)) + ", … (" + (names.size() - 5) + " more)";
+            sb.append(String.format("  C%-3d %-18s %3d nodes  in-flight %d  %s%n", c.index(), c.kind().textName(),
+                    names.size(), c.inFlight(), shown));
+        }
+        long recurrent = scc.components().stream().filter(Component::isRecurrent).count();
+        sb.append(String.format("recurrent components: %d; outputs: %s%n", recurrent,
+                String.join(", ", graph.outputNodes().stream().map(Node::name).toList())));
+        return sb.toString();
+    }
+}

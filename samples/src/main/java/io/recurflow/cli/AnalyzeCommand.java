@@ -1,0 +1,28 @@
+package io.recurflow.cli;
+
+import io.recurflow.ir.Graph;
+import io.recurflow.scc.SccAnalysis;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code recurflow analyze}: the graph's strongly connected components and their kinds. */
+@Command(name = "analyze", description = "Show the strongly connected components of a model in topological order.")
+final class AnalyzeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "A sample (mlp, rnn, lstm, gru with options, e.g. lstm:layers=2,hidden=64,"
+                    + "bidirectional=true) or a graph text file.")
+    String model;
+
+    @Option(names = "--json", description = "Print JSON (a `components` array with kind, nodes and inFlight).")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Graph g = Models.load(model);
+        Analysis a = new Analysis(g, SccAnalysis.analyze(g));
+        System.out.print(json ? a.json() + System.lineSeparator() : a.text());
+        return 0;
+    }
+}

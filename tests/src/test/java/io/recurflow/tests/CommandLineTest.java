@@ -1,0 +1,149 @@
+package io.recurflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recurflow.runtime.safetensors.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands as a user types them: outputs, exit codes and error messages. */
+class CommandLineTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void analyzeJsonListsComponentsWithKindNodesAndInFlight() throws IOException {
+        Cli r = Cli.run("analyze", "lstm:layers=2,hidden=16,bidirectional=true", "--json");
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals("", r.err());
+        JsonNode comps = new ObjectMapper().readTree(r.out()).get("components");
+        long forward = 0;
+        long reverse = 0;
+        for (JsonNode c : comps) {
+            String kind = c.get("kind").asText();
+            assertTrue(kind.equals("batched") || kind.equals("recurrent-forward") || kind.equals("recurrent-reverse"));
+            assertTrue(c.get("nodes").isArray() && c.get("nodes").size() > 0);
+            assertEquals(kind.equals("batched") ? 0 : 1, c.get("inFlight").asInt());
+            forward += kind.equals("recurrent-forward") ? 1 : 0;
+            reverse += kind.equals("recurrent-reverse") ? 1 : 0;
+        }
+        assertEquals(2, forward);
+        assertEquals(2, reverse);
+    }
+
+    @Test
+    void analyzeTextShowsRecurrentComponents() {
+        Cli r = Cli.run("analyze", "gru:hidden=8");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("recurrent-forward") && r.out().contains("in-flight 1"), r.out());
+    }
+
+    @Test
+    void dotWritesClustersAndDashedDelayedEdges() throws IOException {
+        Path dot = tmp.resolve("g.dot");
+        Cli r = Cli.run("dot", "rnn:hidden=4,bidirectional=true", "-o", dot.toString());
+        assertEquals(0, r.exit(), r.toString());
+        String text = Files.readString(dot);
+        assertTrue(text.contains("subgraph cluster_"), text);
+        assertTrue(text.contains("dashed"), text);
+        assertTrue(text.contains("t-1") && text.contains("t+1"), text);
+    }
+
+    @Test
+    void runIsDeterministicPerSeedAndDumpsEveryOutput() {
+        Path dump = tmp.resolve("out.safetensors");
+        Cli a = Cli.run("run", "lstm:hidden=8,input=4", "--batch", "3", "--seq", "6", "--lengths", "6,3,1",
+                "--seed", "5", "--dump", dump.toString());
+        Cli b = Cli.run("run", "lstm:hidden=8,input=4", "--batch", "3", "--seq", "6", "--lengths", "6,3,1",
+                "--seed", "5");
+        Cli c = Cli.run("run", "lstm:hidden=8,input=4", "--batch", "3", "--seq", "6", "--lengths", "6,3,1",
+                "--seed", "6");
+        assertEquals(0, a.exit(), a.toString());
+        assertEquals(a.checksum(), b.checksum());
+        assertTrue(a.checksum() != c.checksum());
+        assertTrue(a.out().matches("(?s).*\\n  y +f32\\[6, 3, 8\\]\\n.*"), a.out());
+        SafeTensors d = SafeTensors.read(dump);
+        assertEquals(java.util.List.of("y", "h_n", "c_n"), d.names());
+        double sum = 0;
+        for (String n : d.names()) {
+            for (float v : d.get(n).toFloatArray()) {
+                sum += v;
+            }
+        }
+        assertEquals(a.checksum(), sum, 1e-6 * Math.max(1, Math.abs(sum)));
+    }
+
+    @Test
+    void runsAGraphTextFile() throws IOException {
+        Path f = tmp.resolve("cumsum.rfg");
+        Files.writeString(f, "graph cumsum {\n  %x = input() : f32[B, 1] @t\n  %h = add(%x, %h[t-1]) : f32[B, 1] @t\n  outputs %h\n}\n");
+        Path inputs = tmp.resolve("x.safetensors");
+        SafeTensors.write(inputs, java.util.List.of(io.recurflow.runtime.safetensors.HostTensor.f32("x",
+                new float[] {1, 2, 3, 4}, 4, 1, 1)), java.util.Map.of());
+        Cli r = Cli.run("run", f.toString(), "--inputs", inputs.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertEquals(1 + 3 + 6 + 10, r.checksum(), 1e-9);
+    }
+
+    @Test
+    void userErrorsExitOneWithOneLineAndNoStackTrace() throws IOException {
+        Cli unknown = Cli.run("analyze", "transformer");
+        assertEquals(1, unknown.exit());
+        assertEquals("error: unknown model 'transformer': not a sample (mlp, rnn, lstm, gru) and no file of that name\n",
+                unknown.err());
+
+        Path bad = tmp.resolve("bad.rfg");
+        Files.writeString(bad, "graph g {\n  %x = input() : f32[B, 4] @t\n  %h = tanh(%y)\n  outputs %h\n}\n");
+        Cli parse = Cli.run("analyze", bad.toString());
+        assertEquals(1, parse.exit());
+        assertTrue(parse.err().startsWith("error: " + bad + ":3:"), parse.err());
+        assertTrue(parse.err().contains("%y"), parse.err());
+        assertFalse(parse.err().contains("\tat "), parse.err());
+
+        Path cyc = tmp.resolve("cycle.rfg");
+        Files.writeString(cyc, "graph g {\n  %x = input() : f32[B, 4] @t\n  %a = add(%x, %b)\n  %b = tanh(%a) : f32[B, 4] @t\n"
+                + "  outputs %b\n}\n");
+        Cli cycle = Cli.run("analyze", cyc.toString());
+        assertEquals(1, cycle.exit());
+        assertTrue(cycle.err().contains("instant cycle") && cycle.err().contains("%a"), cycle.err());
+
+        Cli lengths = Cli.run("run", "rnn", "--batch", "2", "--lengths", "3,4,5");
+        assertEquals(1, lengths.exit());
+        assertTrue(lengths.err().contains("3 lengths"), lengths.err());
+
+        Cli option = Cli.run("run", "lstm:hidden=8,dropout=0.5");
+        assertEquals(1, option.exit());
+        assertTrue(option.err().contains("unknown option 'dropout'"), option.err());
+    }
+
+    @Test
+    void wrongWeightShapeNamesTheParameterAndBothShapes() throws IOException {
+        Path w = tmp.resolve("w.safetensors");
+        SafeTensors.write(w, java.util.List.of(io.recurflow.runtime.safetensors.HostTensor.f32("fc0.weight",
+                new float[6], 2, 3)), java.util.Map.of());
+        Cli r = Cli.run("run", "mlp:layers=1,hidden=4,input=3", "--weights", w.toString());
+        assertEquals(1, r.exit());
+        assertEquals("error: parameter 'fc0.weight' in " + w + " has shape [2, 3], the model needs [4, 3]\n", r.err());
+    }
+
+    @Test
+    void debugShowsTheStackTrace() {
+        Cli r = Cli.run("--debug", "analyze", "nosuchmodel");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, Cli.run("run").exit());
+        assertEquals(2, Cli.run("run", "rnn", "--mode", "warp").exit());
+        assertEquals(2, Cli.run("frobnicate").exit());
+    }
+}
