@@ -13,42 +13,17 @@ public final class Cells {
     }
 
     /** Elman RNN: h = tanh(x W_ihᵀ + b_ih + h' W_hhᵀ + b_hh). */
-    public static final Cell ELMAN = new Cell() {
-        @Override
-        public String kind() {
-            return "rnn";
-        }
-
-        @Override
-        public List<String> states() {
-            return List.of("h");
-        }
-
-        @Override
-        public List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
-                                 List<Value> initial) {
+    public static final Cell ELMAN = of("rnn", List.of("h"),
+            (g, x, inputSize, hidden, suffix, delay, initial) -> {
             Recurrent h = g.recurrent(g.scoped("h"), hidden);
             Value pre = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 1, suffix);
             h.define(g.tanh(pre));
             return List.of(h);
-        }
-    };
+            });
 
     /** LSTM with gates i, f, g, o: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c). */
-    public static final Cell LSTM = new Cell() {
-        @Override
-        public String kind() {
-            return "lstm";
-        }
-
-        @Override
-        public List<String> states() {
-            return List.of("h", "c");
-        }
-
-        @Override
-        public List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
-                                 List<Value> initial) {
+    public static final Cell LSTM = of("lstm", List.of("h", "c"),
+            (g, x, inputSize, hidden, suffix, delay, initial) -> {
             Recurrent h = g.recurrent(g.scoped("h"), hidden);
             Recurrent c = g.recurrent(g.scoped("c"), hidden);
             Value gates = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 4, suffix)
@@ -60,27 +35,14 @@ public final class Cells {
             c.define(g.add(g.mul(f, prior(c, delay, initial, 1)), g.mul(i, cand)));
             h.define(g.mul(o, g.tanh(c)));
             return List.of(h, c);
-        }
-    };
+            });
 
     /**
      * GRU with gates r, z, n: n = tanh(x W_inᵀ + b_in + r ⊙ (h' W_hnᵀ + b_hn)), h = (1 − z) ⊙ n + z ⊙ h',
      * computed as n + z ⊙ (h' − n).
      */
-    public static final Cell GRU = new Cell() {
-        @Override
-        public String kind() {
-            return "gru";
-        }
-
-        @Override
-        public List<String> states() {
-            return List.of("h");
-        }
-
-        @Override
-        public List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
-                                 List<Value> initial) {
+    public static final Cell GRU = of("gru", List.of("h"),
+            (g, x, inputSize, hidden, suffix, delay, initial) -> {
             Recurrent h = g.recurrent(g.scoped("h"), hidden);
             Arg hPrev = prior(h, delay, initial, 0);
             Value wih = g.param("weight_ih" + suffix, 3 * hidden, inputSize);
@@ -96,8 +58,36 @@ public final class Cells {
                     .named(g.scoped("n"));
             h.define(g.add(n, g.mul(z, g.sub(hPrev, n))));
             return List.of(h);
-        }
-    };
+            });
+
+    /** How a cell builds one layer in one direction: {@link Cell#build} as a lambda. */
+    @FunctionalInterface
+    public interface Body {
+        List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
+                          List<Value> initial);
+    }
+
+    /** A cell called {@code kind} with the given state names, built by {@code body}. */
+    public static Cell of(String kind, List<String> states, Body body) {
+        List<String> names = List.copyOf(states);
+        return new Cell() {
+            @Override
+            public String kind() {
+                return kind;
+            }
+
+            @Override
+            public List<String> states() {
+                return names;
+            }
+
+            @Override
+            public List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
+                                     List<Value> initial) {
+                return body.build(g, x, inputSize, hidden, suffix, delay, initial);
+            }
+        };
+    }
 
     /** The cell called {@code name}: rnn, lstm or gru. */
     public static Cell named(String name) {

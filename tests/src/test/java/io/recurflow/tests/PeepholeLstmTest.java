@@ -29,20 +29,8 @@ import org.junit.jupiter.api.Test;
  * It goes through the same stacking, analysis, text form and interpreter as the library's cells.
  */
 class PeepholeLstmTest {
-    static final Cell PEEPHOLE = new Cell() {
-        @Override
-        public String kind() {
-            return "peephole";
-        }
-
-        @Override
-        public List<String> states() {
-            return List.of("h", "c");
-        }
-
-        @Override
-        public List<Value> build(GraphBuilder g, Value x, int inputSize, int hidden, String suffix, int delay,
-                                 List<Value> initial) {
+    static final Cell PEEPHOLE = Cells.of("peephole", List.of("h", "c"),
+            (g, x, inputSize, hidden, suffix, delay, initial) -> {
             Recurrent h = g.recurrent(g.scoped("h"), hidden);
             Recurrent c = g.recurrent(g.scoped("c"), hidden);
             Arg cPrev = Cells.prior(c, delay, initial, 1);
@@ -57,8 +45,7 @@ class PeepholeLstmTest {
             Value o = g.sigmoid(g.add(g.slice(gates, 3 * hidden, 4 * hidden), g.mul(c, po)));
             h.define(g.mul(o, g.tanh(c)));
             return List.of(h, c);
-        }
-    };
+            });
 
     static Graph graph(boolean bidirectional) {
         GraphBuilder g = new GraphBuilder("peephole");
