@@ -15,27 +15,27 @@ public final class Cells {
     /** Elman RNN: h = tanh(x W_ihᵀ + b_ih + h' W_hhᵀ + b_hh). */
     public static final Cell ELMAN = of("rnn", List.of("h"),
             (g, x, inputSize, hidden, suffix, delay, initial) -> {
-            Recurrent h = g.recurrent(g.scoped("h"), hidden);
-            Value pre = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 1, suffix);
-            h.define(g.tanh(pre));
-            return List.of(h);
-            });
+                Recurrent h = g.recurrent(g.scoped("h"), hidden);
+                Value pre = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 1, suffix);
+                h.define(g.tanh(pre));
+                return List.of(h);
+        });
 
     /** LSTM with gates i, f, g, o: c = f ⊙ c' + i ⊙ g, h = o ⊙ tanh(c). */
     public static final Cell LSTM = of("lstm", List.of("h", "c"),
             (g, x, inputSize, hidden, suffix, delay, initial) -> {
-            Recurrent h = g.recurrent(g.scoped("h"), hidden);
-            Recurrent c = g.recurrent(g.scoped("c"), hidden);
-            Value gates = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 4, suffix)
-                    .named(g.scoped("gates"));
-            Value i = g.sigmoid(g.slice(gates, 0, hidden)).named(g.scoped("i"));
-            Value f = g.sigmoid(g.slice(gates, hidden, 2 * hidden)).named(g.scoped("f"));
-            Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden)).named(g.scoped("g"));
-            Value o = g.sigmoid(g.slice(gates, 3 * hidden, 4 * hidden)).named(g.scoped("o"));
-            c.define(g.add(g.mul(f, prior(c, delay, initial, 1)), g.mul(i, cand)));
-            h.define(g.mul(o, g.tanh(c)));
-            return List.of(h, c);
-            });
+                Recurrent h = g.recurrent(g.scoped("h"), hidden);
+                Recurrent c = g.recurrent(g.scoped("c"), hidden);
+                Value gates = projections(g, x, prior(h, delay, initial, 0), inputSize, hidden, 4, suffix)
+                        .named(g.scoped("gates"));
+                Value i = g.sigmoid(g.slice(gates, 0, hidden)).named(g.scoped("i"));
+                Value f = g.sigmoid(g.slice(gates, hidden, 2 * hidden)).named(g.scoped("f"));
+                Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden)).named(g.scoped("g"));
+                Value o = g.sigmoid(g.slice(gates, 3 * hidden, 4 * hidden)).named(g.scoped("o"));
+                c.define(g.add(g.mul(f, prior(c, delay, initial, 1)), g.mul(i, cand)));
+                h.define(g.mul(o, g.tanh(c)));
+                return List.of(h, c);
+        });
 
     /**
      * GRU with gates r, z, n: n = tanh(x W_inᵀ + b_in + r ⊙ (h' W_hnᵀ + b_hn)), h = (1 − z) ⊙ n + z ⊙ h',
@@ -43,22 +43,22 @@ public final class Cells {
      */
     public static final Cell GRU = of("gru", List.of("h"),
             (g, x, inputSize, hidden, suffix, delay, initial) -> {
-            Recurrent h = g.recurrent(g.scoped("h"), hidden);
-            Arg hPrev = prior(h, delay, initial, 0);
-            Value wih = g.param("weight_ih" + suffix, 3 * hidden, inputSize);
-            Value whh = g.param("weight_hh" + suffix, 3 * hidden, hidden);
-            Value bih = g.param("bias_ih" + suffix, 3 * hidden);
-            Value bhh = g.param("bias_hh" + suffix, 3 * hidden);
-            Value gi = g.add(g.matmulT(x, wih), bih).named(g.scoped("gi"));
-            Value gh = g.add(g.matmulT(hPrev, whh), bhh).named(g.scoped("gh"));
-            Value r = g.sigmoid(g.add(g.slice(gi, 0, hidden), g.slice(gh, 0, hidden))).named(g.scoped("r"));
-            Value z = g.sigmoid(g.add(g.slice(gi, hidden, 2 * hidden), g.slice(gh, hidden, 2 * hidden)))
-                    .named(g.scoped("z"));
-            Value n = g.tanh(g.add(g.slice(gi, 2 * hidden, 3 * hidden), g.mul(r, g.slice(gh, 2 * hidden, 3 * hidden))))
-                    .named(g.scoped("n"));
-            h.define(g.add(n, g.mul(z, g.sub(hPrev, n))));
-            return List.of(h);
-            });
+                Recurrent h = g.recurrent(g.scoped("h"), hidden);
+                Arg hPrev = prior(h, delay, initial, 0);
+                Value wih = g.param("weight_ih" + suffix, 3 * hidden, inputSize);
+                Value whh = g.param("weight_hh" + suffix, 3 * hidden, hidden);
+                Value bih = g.param("bias_ih" + suffix, 3 * hidden);
+                Value bhh = g.param("bias_hh" + suffix, 3 * hidden);
+                Value gi = g.add(g.matmulT(x, wih), bih).named(g.scoped("gi"));
+                Value gh = g.add(g.matmulT(hPrev, whh), bhh).named(g.scoped("gh"));
+                Value r = g.sigmoid(g.add(g.slice(gi, 0, hidden), g.slice(gh, 0, hidden))).named(g.scoped("r"));
+                Value z = g.sigmoid(g.add(g.slice(gi, hidden, 2 * hidden), g.slice(gh, hidden, 2 * hidden)))
+                        .named(g.scoped("z"));
+                Value n = g.tanh(g.add(g.slice(gi, 2 * hidden, 3 * hidden), g.mul(r, g.slice(gh, 2 * hidden, 3 * hidden))))
+                        .named(g.scoped("n"));
+                h.define(g.add(n, g.mul(z, g.sub(hPrev, n))));
+                return List.of(h);
+        });
 
     /** How a cell builds one layer in one direction: {@link Cell#build} as a lambda. */
     @FunctionalInterface

@@ -31,21 +31,21 @@ import org.junit.jupiter.api.Test;
 class PeepholeLstmTest {
     static final Cell PEEPHOLE = Cells.of("peephole", List.of("h", "c"),
             (g, x, inputSize, hidden, suffix, delay, initial) -> {
-            Recurrent h = g.recurrent(g.scoped("h"), hidden);
-            Recurrent c = g.recurrent(g.scoped("c"), hidden);
-            Arg cPrev = Cells.prior(c, delay, initial, 1);
-            Value gates = Cells.projections(g, x, Cells.prior(h, delay, initial, 0), inputSize, hidden, 4, suffix);
-            Value pi = g.param("peep_i" + suffix, hidden);
-            Value pf = g.param("peep_f" + suffix, hidden);
-            Value po = g.param("peep_o" + suffix, hidden);
-            Value i = g.sigmoid(g.add(g.slice(gates, 0, hidden), g.mul(cPrev, pi)));
-            Value f = g.sigmoid(g.add(g.slice(gates, hidden, 2 * hidden), g.mul(cPrev, pf)));
-            Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden));
-            c.define(g.add(g.mul(f, cPrev), g.mul(i, cand)));
-            Value o = g.sigmoid(g.add(g.slice(gates, 3 * hidden, 4 * hidden), g.mul(c, po)));
-            h.define(g.mul(o, g.tanh(c)));
-            return List.of(h, c);
-            });
+                Recurrent h = g.recurrent(g.scoped("h"), hidden);
+                Recurrent c = g.recurrent(g.scoped("c"), hidden);
+                Arg cPrev = Cells.prior(c, delay, initial, 1);
+                Value gates = Cells.projections(g, x, Cells.prior(h, delay, initial, 0), inputSize, hidden, 4, suffix);
+                Value pi = g.param("peep_i" + suffix, hidden);
+                Value pf = g.param("peep_f" + suffix, hidden);
+                Value po = g.param("peep_o" + suffix, hidden);
+                Value i = g.sigmoid(g.add(g.slice(gates, 0, hidden), g.mul(cPrev, pi)));
+                Value f = g.sigmoid(g.add(g.slice(gates, hidden, 2 * hidden), g.mul(cPrev, pf)));
+                Value cand = g.tanh(g.slice(gates, 2 * hidden, 3 * hidden));
+                c.define(g.add(g.mul(f, cPrev), g.mul(i, cand)));
+                Value o = g.sigmoid(g.add(g.slice(gates, 3 * hidden, 4 * hidden), g.mul(c, po)));
+                h.define(g.mul(o, g.tanh(c)));
+                return List.of(h, c);
+        });
 
     static Graph graph(boolean bidirectional) {
         GraphBuilder g = new GraphBuilder("peephole");
