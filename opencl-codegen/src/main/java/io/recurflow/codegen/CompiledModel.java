@@ -1,0 +1,20 @@
+package io.recurflow.codegen;
+
+import io.recurflow.ir.Graph;
+import io.recurflow.runtime.program.Program;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A graph lowered for one mode, batch size and sequence length: the runtime {@link Program} plus how
+ * the graph's feeds and outputs map onto the program's host arrays.
+ *
+ * @param feeds    graph feed name → host array name, for inputs written every run
+ * @param params   graph parameter name → host array name, for the setup
+ * @param outputs  graph output names in order (the host array of each has the same name)
+ */
+public record CompiledModel(Graph graph, Mode mode, int batch, int steps, Program program, Map<String, String> feeds,
+                            Map<String, String> params, List<String> outputs) {
+    /** The host array holding the sequence lengths. */
+    public static final String LENGTHS = "__lengths";
+}

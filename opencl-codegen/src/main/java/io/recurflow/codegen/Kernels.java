@@ -1,0 +1,239 @@
+package io.recurflow.codegen;
+
+import io.recurflow.ir.DType;
+import io.recurflow.ir.Graph;
+import io.recurflow.ir.Node;
+import io.recurflow.ir.Op;
+import io.recurflow.ir.Operand;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * The kernel generators: each decides everything about one kernel from the graph and the value
+ * locations, then prints it through a {@link KernelWriter}.
+ */
+final class Kernels {
+    /** Element-wise ops, which fuse into one kernel per (row, column). */
+    static final Set<Op> ELEMENTWISE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU, Op.EXP,
+            Op.LOG);
+    /** Ops a fused kernel can compute in registers: the element-wise ones, and slices as column shifts. */
+    static final Set<Op> FUSABLE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU, Op.EXP,
+            Op.LOG, Op.SLICE);
+
+    private final Graph graph;
+    private final IntFunction<Loc> locs;
+    private final int batch;
+
+    Kernels(Graph graph, IntFunction<Loc> locs, int batch) {
+        this.graph = graph;
+        this.locs = locs;
+        this.batch = batch;
+    }
+
+    private int width(int node) {
+        return graph.node(node).shape().features() < 0 ? 1 : Math.max(1, graph.node(node).shape().rank() == 0 ? 1
+                : graph.node(node).shape().features());
+    }
+
+    private boolean isInt(int node) {
+        return graph.node(node).dtype() == DType.I32;
+    }
+
+    private Loc initLoc(Operand o) {
+        return o.hasInit() ? locs.apply(o.init()) : null;
+    }
+
+    /**
+     * One kernel computing {@code outputs} (all of one width) of a group of element-wise nodes: members
+     * are computed in registers, everything else is read from memory.
+     */
+    Kernel elementwise(Set<Integer> group, List<Integer> outputs, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Map<String, String> memo = new HashMap<>();
+        List<String> padding = new ArrayList<>();
+        for (int o : outputs) {
+            String v = value(w, group, memo, o, "j");
+            w.line(w.store(locs.apply(o), "j") + " = " + v + ";");
+            padding.add(w.store(locs.apply(o), "j") + " = 0.0f;");
+        }
+        int cols = width(outputs.get(0));
+        return new Kernel("ew", w.finish(padding, null), w.buffers(), w.paramKinds(), cols);
+    }
+
+    private String value(KernelWriter w, Set<Integer> group, Map<String, String> memo, int node, String col) {
+        String key = node + "@" + col;
+        String done = memo.get(key);
+        if (done != null) {
+            return done;
+        }
+        Node n = graph.node(node);
+        List<String> in = new ArrayList<>();
+        for (Operand o : n.operands()) {
+            String c = width(o.source()) == 1 && width(node) > 1 ? "0" : col;
+            if (n.op() == Op.SLICE) {
+                c = "(" + col + " + " + n.attrs().getInt("start") + ")";
+            }
+            if (o.delay() == 0 && group.contains(o.source())) {
+                in.add(value(w, group, memo, o.source(), c));
+            } else {
+                in.add(w.load(locs.apply(o.source()), o.delay(), initLoc(o), c, false));
+            }
+        }
+        if (n.op() == Op.SLICE) {
+            memo.put(key, in.get(0));
+            return in.get(0);
+        }
+        String expr = switch (n.op()) {
+            case ADD -> in.get(0) + " + " + in.get(1);
+            case SUB -> in.get(0) + " - " + in.get(1);
+            case MUL -> in.get(0) + " * " + in.get(1);
+            case NEG -> "-" + in.get(0);
+            case SIGMOID -> "1.0f / (1.0f + exp(-" + in.get(0) + "))";
+            case TANH -> "tanh(" + in.get(0) + ")";
+            case RELU -> "fmax(" + in.get(0) + ", 0.0f)";
+            case EXP -> "exp(" + in.get(0) + ")";
+            case LOG -> "log(" + in.get(0) + ")";
+            default -> throw new IllegalArgumentException("not element-wise: " + n.op());
+        };
+        String v = w.temp();
+        w.line("const float " + v + " = " + expr + ";");
+        memo.put(key, v);
+        return v;
+    }
+
+    /** A copy of {@code from} (a view, or any value) into {@code to}, row by row. */
+    Kernel copy(Loc from, Loc to, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        w.line(w.store(to, "j") + " = " + w.load(from, 0, null, "j", false) + ";");
+        return new Kernel("copy", w.finish(List.of(w.store(to, "j") + " = 0.0f;"), null), w.buffers(), w.paramKinds(),
+                from.width());
+    }
+
+    /** Concatenation along the last axis: column j comes from the part that holds it. */
+    Kernel concat(Node n, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Loc out = locs.apply(n.id());
+        String v = w.temp();
+        w.line("float " + v + ";");
+        int start = 0;
+        for (int i = 0; i < n.operands().size(); i++) {
+            Operand o = n.operand(i);
+            int pw = width(o.source());
+            String cond = i + 1 == n.operands().size() ? "" : "if (j < " + (start + pw) + ") ";
+            String load = w.load(locs.apply(o.source()), o.delay(), initLoc(o), "(j - " + start + ")", false);
+            w.line((i == 0 ? "" : "else ") + cond + v + " = " + load + ";");
+            start += pw;
+        }
+        w.line(w.store(out, "j") + " = " + v + ";");
+        return new Kernel("concat", w.finish(List.of(w.store(out, "j") + " = 0.0f;"), null), w.buffers(),
+                w.paramKinds(), width(n.id()));
+    }
+
+    /** Softmax, log-softmax or cross-entropy of one row per work-item (columns: 1). */
+    Kernel rowwise(Node n, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Operand x = n.operand(0);
+        int f = width(x.source());
+        Loc out = locs.apply(n.id());
+        String xs = w.load(locs.apply(x.source()), x.delay(), initLoc(x), "c", false);
+        w.line("float m = -INFINITY;");
+        w.line("for (int c = 0; c < " + f + "; c++) m = fmax(m, " + xs + ");");
+        w.line("float s = 0.0f;");
+        w.line("for (int c = 0; c < " + f + "; c++) s += exp(" + xs + " - m);");
+        w.line("const float ls = log(s) + m;");
+        List<String> padding = new ArrayList<>();
+        switch (n.op()) {
+            case SOFTMAX, LOG_SOFTMAX -> {
+                String e = n.op() == Op.SOFTMAX ? "exp(" + xs + " - ls)" : xs + " - ls";
+                w.line("for (int c = 0; c < " + f + "; c++) " + w.store(out, "c") + " = " + e + ";");
+                padding.add("for (int c = 0; c < " + f + "; c++) " + w.store(out, "c") + " = 0.0f;");
+            }
+            case CROSS_ENTROPY -> {
+                Operand tg = n.operand(1);
+                w.line("const int c = " + w.load(locs.apply(tg.source()), tg.delay(), initLoc(tg), "0", true) + ";");
+                String loss = "ls - " + xs;
+                if (n.operands().size() == 3) {
+                    Operand mk = n.operand(2);
+                    String mask = w.load(locs.apply(mk.source()), mk.delay(), initLoc(mk), "0", false);
+                    loss = "(" + mask + " == 0.0f ? 0.0f : (" + loss + ") * " + mask + ")";
+                }
+                w.line(w.store(out, "0") + " = " + loss + ";");
+                padding.add(w.store(out, "0") + " = 0.0f;");
+            }
+            default -> throw new IllegalArgumentException(n.op().toString());
+        }
+        return new Kernel(n.op().textName(), w.finish(padding, null), w.buffers(), w.paramKinds(), 1);
+    }
+
+    /** Embedding lookup: row ids[row] of the table. */
+    Kernel embedding(Node n, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Operand ids = n.operand(0);
+        Loc table = locs.apply(n.operand(1).source());
+        Loc out = locs.apply(n.id());
+        w.line("const int id = " + w.load(locs.apply(ids.source()), ids.delay(), initLoc(ids), "0", true) + ";");
+        String tp = w.param(table.buffer(), false);
+        w.line(w.store(out, "j") + " = " + tp + "[" + table.base() + " + id * " + table.stride() + " + "
+                + (table.col() == 0 ? "" : table.col() + " + ") + "j];");
+        return new Kernel("embedding", w.finish(List.of(w.store(out, "j") + " = 0.0f;"), null), w.buffers(),
+                w.paramKinds(), width(n.id()));
+    }
+
+    /** Sum over time, last step or first step: a static [B, W] value from a per-step one. */
+    Kernel timeReduction(Node n) {
+        KernelWriter w = new KernelWriter(false, batch, batch);
+        Loc x = locs.apply(n.operand(0).source());
+        Loc out = locs.apply(n.id());
+        String xp = w.param(x.buffer(), false);
+        String at = xp + "[" + x.base() + " + (t * " + batch + " + r) * " + x.stride() + " + "
+                + (x.col() == 0 ? "" : x.col() + " + ") + "j]";
+        switch (n.op()) {
+            case SUM_TIME -> {
+                w.line("float acc = 0.0f;");
+                w.line("for (int t = 0; t < lengths[r]; t++) acc += " + at + ";");
+            }
+            case LAST_STEP -> w.line("const int t = lengths[r] - 1;");
+            case FIRST_STEP -> w.line("const int t = 0;");
+            default -> throw new IllegalArgumentException(n.op().toString());
+        }
+        w.line(w.store(out, "j") + " = " + (n.op() == Op.SUM_TIME ? "acc" : at) + ";");
+        return new Kernel(n.op().textName(), w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+    }
+
+    /**
+     * The plain GEMM: one output per work-item, C = A · B(ᵀ) + bias, then an activation. A may be a
+     * delayed per-step operand (the recurrent product), read with the usual initial-value rule.
+     */
+    Kernel gemm(Node matmul, Node biasAdd, Node act, Loc out, boolean perStep, int staticRows) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Operand a = matmul.operand(0);
+        Loc bl = locs.apply(matmul.operand(1).source());
+        boolean transposeB = matmul.attrs().getBool("transpose_b", false);
+        int k = width(a.source());
+        String bp = w.param(bl.buffer(), false);
+        w.line("float acc = 0.0f;");
+        String av = w.load(locs.apply(a.source()), a.delay(), initLoc(a), "k", false);
+        String bv = bp + "[" + bl.base() + " + " + (transposeB ? "j * " + bl.stride() + " + k" : "k * " + bl.stride()
+                + " + j") + "]";
+        w.line("for (int k = 0; k < " + k + "; k++) acc += " + av + " * " + bv + ";");
+        if (biasAdd != null) {
+            Operand bias = biasAdd.operand(biasAdd.operand(0).source() == matmul.id() ? 1 : 0);
+            w.line("acc += " + w.load(locs.apply(bias.source()), 0, null, "j", false) + ";");
+        }
+        if (act != null) {
+            w.line("acc = " + switch (act.op()) {
+                case SIGMOID -> "1.0f / (1.0f + exp(-acc))";
+                case TANH -> "tanh(acc)";
+                case RELU -> "fmax(acc, 0.0f)";
+                default -> throw new IllegalArgumentException(act.op().toString());
+            } + ";");
+        }
+        w.line(w.store(out, "j") + " = acc;");
+        return new Kernel("gemm", w.finish(List.of(w.store(out, "j") + " = 0.0f;"), null), w.buffers(), w.paramKinds(),
+                width(matmul.id()));
+    }
+}

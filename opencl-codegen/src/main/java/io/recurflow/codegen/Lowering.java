@@ -1,0 +1,563 @@
+package io.recurflow.codegen;
+
+import io.recurflow.ir.DType;
+import io.recurflow.ir.Graph;
+import io.recurflow.ir.Node;
+import io.recurflow.ir.Op;
+import io.recurflow.ir.Operand;
+import io.recurflow.ir.Verifier;
+import io.recurflow.runtime.program.Arg;
+import io.recurflow.runtime.program.BufferSpec;
+import io.recurflow.runtime.program.Instr;
+import io.recurflow.runtime.program.Program;
+import io.recurflow.scc.Component;
+import io.recurflow.scc.ComponentKind;
+import io.recurflow.scc.SccAnalysis;
+import io.recurflow.scc.SccResult;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Lowers a graph into a runtime {@link Program} for one {@link Mode}, batch size B and sequence
+ * length T (the per-sequence lengths stay a run-time input).
+ *
+ * <p>Layout: a per-step value of width F is one buffer [T, B, F] (row t·B + b); a static one is its
+ * own shape, rows × last axis. Slices, selections and stacks over time are views, never launches.
+ * Parameters and constants are written once by the program's setup.
+ *
+ * <p>{@link Mode#NAIVE}: components in topological order; every per-step component step by step
+ * (its own direction for a reverse recurrence), one launch per op per step, no fusion.
+ * {@link Mode#BATCHED}: acyclic per-step components once over all T·B rows; a GEMM followed by the
+ * addition of a bias and an activation, where nothing else reads the intermediate values, is one
+ * launch; recurrent components step by step, their element-wise work of a step fused into one kernel
+ * per output width between the GEMMs it depends on.
+ */
+public final class Lowering {
+    private final Graph graph;
+    private final Mode mode;
+    private final int batch;
+    private final int steps;
+    private final SccResult scc;
+    private final List<BufferSpec> buffers = new ArrayList<>();
+    private final Map<Integer, Loc> locs = new HashMap<>();
+    private final KernelSet kernels = new KernelSet();
+    private final Kernels gen;
+    private final List<Instr> setup = new ArrayList<>();
+    private final List<Instr> run = new ArrayList<>();
+    private final Map<String, String> feeds = new LinkedHashMap<>();
+    private final Map<String, String> params = new LinkedHashMap<>();
+    private final List<String> outputs = new ArrayList<>();
+    /** matmul id → {bias add id or -1, activation id or -1}: epilogues fused into the GEMM (batched). */
+    private final Map<Integer, int[]> epilogues = new HashMap<>();
+    /** Nodes computed inside another node's kernel (a GEMM's epilogue). */
+    private final Set<Integer> absorbed = new HashSet<>();
+    private int lengthsBuffer;
+
+    private Lowering(Graph graph, Mode mode, int batch, int steps) {
+        this.graph = Verifier.verify(graph);
+        this.mode = mode;
+        this.batch = batch;
+        this.steps = steps;
+        this.scc = SccAnalysis.analyze(graph);
+        this.gen = new Kernels(graph, this::loc, batch);
+    }
+
+    /** Lowers {@code graph} for {@code mode} at batch {@code batch} and sequence length {@code steps}. */
+    public static CompiledModel lower(Graph graph, Mode mode, int batch, int steps) {
+        if (batch < 1 || steps < 1) {
+            throw new IllegalArgumentException("batch and sequence length must be at least 1");
+        }
+        Lowering l = new Lowering(graph, mode, batch, steps);
+        l.checkSupported();
+        if (mode == Mode.BATCHED) {
+            l.planEpilogues();
+        }
+        l.layout();
+        l.emitRun();
+        Program p = dropUnusedBuffers(new Program(graph.name() + "-" + mode.textName(), l.kernels.source(),
+                l.buffers, l.kernels.specs(), l.setup, l.run, 1));
+        return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs);
+    }
+
+    /**
+     * Removes buffers no instruction mentions (values that fused kernels keep in registers) and
+     * renumbers the rest in order.
+     */
+    static Program dropUnusedBuffers(Program p) {
+        Set<Integer> used = new java.util.TreeSet<>();
+        List<Instr> all = new ArrayList<>(p.setup());
+        all.addAll(p.run());
+        for (Instr i : all) {
+            if (i instanceof Instr.Write w) {
+                used.add(w.buffer());
+            } else if (i instanceof Instr.Read r) {
+                used.add(r.buffer());
+            } else if (i instanceof Instr.Fill f) {
+                used.add(f.buffer());
+            } else if (i instanceof Instr.Launch l) {
+                for (Arg a : l.args()) {
+                    if (a instanceof Arg.Buffer b) {
+                        used.add(b.buffer());
+                    }
+                }
+            }
+        }
+        Map<Integer, Integer> renum = new HashMap<>();
+        List<BufferSpec> kept = new ArrayList<>();
+        for (int id : used) {
+            BufferSpec b = p.buffer(id);
+            renum.put(id, kept.size());
+            kept.add(new BufferSpec(kept.size(), b.name(), b.bytes(), b.role()));
+        }
+        return new Program(p.name(), p.source(), kept, p.kernels(), renumber(p.setup(), renum),
+                renumber(p.run(), renum), p.queues());
+    }
+
+    private static List<Instr> renumber(List<Instr> instrs, Map<Integer, Integer> renum) {
+        List<Instr> out = new ArrayList<>();
+        for (Instr i : instrs) {
+            if (i instanceof Instr.Write w) {
+                out.add(new Instr.Write(renum.get(w.buffer()), w.host(), w.queue()));
+            } else if (i instanceof Instr.Read r) {
+                out.add(new Instr.Read(renum.get(r.buffer()), r.host(), r.queue()));
+            } else if (i instanceof Instr.Fill f) {
+                out.add(new Instr.Fill(renum.get(f.buffer()), f.value(), f.queue()));
+            } else if (i instanceof Instr.Launch l) {
+                List<Arg> args = new ArrayList<>();
+                for (Arg a : l.args()) {
+                    args.add(a instanceof Arg.Buffer b ? new Arg.Buffer(renum.get(b.buffer())) : a);
+                }
+                out.add(new Instr.Launch(l.kernel(), args, l.global(), l.local(), l.queue(), l.waits(), l.event(),
+                        l.label()));
+            }
+        }
+        return out;
+    }
+
+    private Loc loc(int node) {
+        Loc l = locs.get(node);
+        if (l == null) {
+            throw new IllegalStateException("no location for %" + graph.node(node).name());
+        }
+        return l;
+    }
+
+    private int width(Node n) {
+        return n.shape().rank() == 0 ? 1 : n.shape().features();
+    }
+
+    private int staticRows(Node n) {
+        int[] dims = n.shape().resolve(batch, steps);
+        int rows = 1;
+        for (int i = 0; i + 1 < dims.length; i++) {
+            rows *= dims[i];
+        }
+        return rows;
+    }
+
+    // ---- support --------------------------------------------------------------------------------
+
+    private void checkSupported() {
+        for (Node n : graph.nodes()) {
+            if (n.isPerStep() && n.shape().rank() > 2) {
+                throw new UnsupportedGraphException("node %" + n.name() + " has per-step shape " + n.shape()
+                        + ": the OpenCL backend handles [B] and [B, F]");
+            }
+            if (n.isStatic() && n.shape().hasBatch() && n.shape().batchAxis() != n.shape().rank() - 2
+                    && n.op() != Op.STATIC_INPUT && n.op() != Op.STACK_TIME && n.op() != Op.PACK) {
+                throw new UnsupportedGraphException("node %" + n.name() + " has static shape " + n.shape()
+                        + ": the OpenCL backend needs the batch axis right before the last");
+            }
+        }
+    }
+
+    // ---- fusion decisions -----------------------------------------------------------------------
+
+    private List<int[]> users(int node) {
+        List<int[]> r = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            for (int i = 0; i < n.operands().size(); i++) {
+                Operand o = n.operand(i);
+                if (o.source() == node || (o.hasInit() && o.init() == node)) {
+                    r.add(new int[] {n.id(), i});
+                }
+            }
+        }
+        return r;
+    }
+
+    /** The only reader of {@code node} (at delay 0, not an output), or -1. */
+    private int soleUser(int node) {
+        if (graph.outputs().contains(node)) {
+            return -1;
+        }
+        List<int[]> u = users(node);
+        if (u.size() != 1 || graph.node(u.get(0)[0]).operand(u.get(0)[1]).delay() != 0) {
+            return -1;
+        }
+        return u.get(0)[0];
+    }
+
+    /** Whether fusing {@code b} into the launch of {@code a} keeps to the batched mode's rules. */
+    private boolean sameLaunchUnit(int a, int b) {
+        Component ca = scc.componentOf(a);
+        Component cb = scc.componentOf(b);
+        return ca.index() == cb.index() || (!ca.isRecurrent() && !cb.isRecurrent()
+                && graph.node(a).isPerStep() == graph.node(b).isPerStep());
+    }
+
+    private void planEpilogues() {
+        for (Node m : graph.nodesOf(Op.MATMUL)) {
+            int add = soleUser(m.id());
+            if (add < 0 || graph.node(add).op() != Op.ADD || !sameLaunchUnit(m.id(), add)) {
+                continue;
+            }
+            Node a = graph.node(add);
+            Operand other = a.operand(a.operand(0).source() == m.id() && a.operand(0).delay() == 0 ? 1 : 0);
+            Node bias = graph.node(other.source());
+            if (other.delay() != 0 || !bias.isStatic() || bias.shape().rank() != 1
+                    || bias.shape().features() != width(m) || a.operand(0).source() == a.operand(1).source()) {
+                continue;
+            }
+            int act = soleUser(add);
+            if (act >= 0 && !Set.of(Op.SIGMOID, Op.TANH, Op.RELU).contains(graph.node(act).op())
+                    || act >= 0 && !sameLaunchUnit(add, act)) {
+                act = -1;
+            }
+            epilogues.put(m.id(), new int[] {add, act});
+            absorbed.add(add);
+            if (act >= 0) {
+                absorbed.add(act);
+            }
+        }
+    }
+
+    /** The node whose location holds a GEMM's final result (after its fused epilogue). */
+    private int gemmResult(int matmul) {
+        int[] e = epilogues.get(matmul);
+        if (e == null) {
+            return matmul;
+        }
+        return e[1] >= 0 ? e[1] : e[0];
+    }
+
+    // ---- layout ---------------------------------------------------------------------------------
+
+    private int buffer(String name, long elements, BufferSpec.Role role) {
+        int id = buffers.size();
+        buffers.add(new BufferSpec(id, name, Math.max(1, elements) * 4, role));
+        return id;
+    }
+
+    private Loc own(Node n, BufferSpec.Role role) {
+        int w = width(n);
+        if (n.isPerStep()) {
+            return new Loc(buffer(n.name(), (long) steps * batch * w, role), 0, w, 0, w, true, -1);
+        }
+        int rows = staticRows(n);
+        return new Loc(buffer(n.name(), (long) rows * w, role), 0, w, 0, w, false, rows);
+    }
+
+    private void layout() {
+        lengthsBuffer = buffer(CompiledModel.LENGTHS, batch, BufferSpec.Role.INPUT);
+        feeds.put(CompiledModel.LENGTHS, CompiledModel.LENGTHS);
+        Set<Integer> outs = new HashSet<>(graph.outputs());
+        Map<Integer, Integer> resultOf = new HashMap<>();
+        for (Map.Entry<Integer, int[]> e : epilogues.entrySet()) {
+            resultOf.put(gemmResult(e.getKey()), e.getKey());
+        }
+        for (Node n : graph.nodes()) {
+            BufferSpec.Role temp = outs.contains(n.id()) ? BufferSpec.Role.OUTPUT : BufferSpec.Role.TEMP;
+            switch (n.op()) {
+                case INPUT, STATIC_INPUT -> {
+                    locs.put(n.id(), own(n, BufferSpec.Role.INPUT));
+                    feeds.put(n.name(), n.name());
+                }
+                case PARAM -> {
+                    locs.put(n.id(), own(n, BufferSpec.Role.PARAM));
+                    params.put(n.name(), n.name());
+                    setup.add(new Instr.Write(loc(n.id()).buffer(), n.name(), 0));
+                }
+                case CONST -> {
+                    locs.put(n.id(), own(n, BufferSpec.Role.PARAM));
+                    setup.add(new Instr.Fill(loc(n.id()).buffer(), (float) n.attrs().getDouble("value", 0), 0));
+                }
+                case SLICE -> {
+                    Loc src = loc(n.operand(0).source());
+                    locs.put(n.id(), src.withColumns(n.attrs().getInt("start"), width(n)));
+                }
+                case SELECT -> {
+                    Loc src = loc(n.operand(0).source());
+                    requireContiguous(n, src);
+                    int rows = staticRows(n);
+                    long inner = (long) rows * width(n);
+                    locs.put(n.id(), new Loc(src.buffer(), src.base() + n.attrs().getInt("index") * inner, width(n), 0,
+                            width(n), false, rows));
+                }
+                case STACK_TIME -> {
+                    Loc src = loc(n.operand(0).source());
+                    requireContiguous(n, src);
+                    locs.put(n.id(), new Loc(src.buffer(), src.base(), src.stride(), 0, src.width(), false,
+                            steps * batch));
+                }
+                case MATMUL -> {
+                    if (gemmResult(n.id()) == n.id()) {
+                        locs.put(n.id(), own(n, temp));
+                    }
+                }
+                default -> {
+                    Integer mm = resultOf.get(n.id());
+                    if (mm == null && !absorbed.contains(n.id())) {
+                        locs.put(n.id(), own(n, temp));
+                    } else if (mm != null) {
+                        locs.put(n.id(), own(n, temp));
+                    }
+                }
+            }
+        }
+    }
+
+    private void requireContiguous(Node n, Loc src) {
+        if (!src.contiguous()) {
+            throw new UnsupportedGraphException("node %" + n.name() + " (" + n.op().textName()
+                    + ") reads a slice; the OpenCL backend needs whole rows there");
+        }
+    }
+
+    // ---- run instructions -----------------------------------------------------------------------
+
+    private void emitRun() {
+        run.add(new Instr.Write(lengthsBuffer, CompiledModel.LENGTHS, 0));
+        for (Node n : graph.nodes()) {
+            if (n.op() == Op.INPUT || n.op() == Op.STATIC_INPUT) {
+                run.add(new Instr.Write(loc(n.id()).buffer(), n.name(), 0));
+            }
+        }
+        for (Component c : scc.components()) {
+            List<Integer> order = instantOrder(c);
+            boolean perStep = graph.node(c.nodes().get(0)).isPerStep();
+            if (!perStep) {
+                for (int id : order) {
+                    emitNode(graph.node(id), 0, 0);
+                }
+            } else if (mode == Mode.BATCHED && !c.isRecurrent()) {
+                for (int id : order) {
+                    emitNode(graph.node(id), 0, steps);
+                }
+            } else {
+                boolean reverse = c.kind() == ComponentKind.RECURRENT_REVERSE;
+                for (int i = 0; i < steps; i++) {
+                    int t = reverse ? steps - 1 - i : i;
+                    if (mode == Mode.BATCHED) {
+                        emitFusedStep(order, t);
+                    } else {
+                        for (int id : order) {
+                            emitNode(graph.node(id), t, 1);
+                        }
+                    }
+                }
+            }
+        }
+        for (int o : graph.outputs()) {
+            Node n = graph.node(o);
+            Loc l = loc(o);
+            BufferSpec spec = buffers.get(l.buffer());
+            boolean direct = spec.role() == BufferSpec.Role.OUTPUT && l.base() == 0 && l.contiguous()
+                    && spec.bytes() == 4L * (n.isPerStep() ? (long) steps * batch : staticRows(n)) * width(n);
+            if (!direct) {
+                Loc copy = own(n, BufferSpec.Role.OUTPUT);
+                launch(n.isPerStep() ? gen.copy(l, copy, true, 0) : gen.copy(l, copy, false, staticRows(n)), 0,
+                        n.isPerStep() ? steps * batch : staticRows(n), "output " + n.name());
+                l = copy;
+            }
+            run.add(new Instr.Read(l.buffer(), n.name(), 0));
+            outputs.add(n.name());
+        }
+    }
+
+    /** The component's nodes ordered so that every delay-0 operand inside it comes first. */
+    private List<Integer> instantOrder(Component c) {
+        Set<Integer> members = new HashSet<>(c.nodes());
+        Map<Integer, Integer> pending = new TreeMap<>();
+        Map<Integer, List<Integer>> next = new HashMap<>();
+        for (int id : c.nodes()) {
+            int count = 0;
+            for (Operand o : graph.node(id).operands()) {
+                if (o.delay() == 0 && members.contains(o.source())) {
+                    count++;
+                    next.computeIfAbsent(o.source(), k -> new ArrayList<>()).add(id);
+                }
+            }
+            pending.put(id, count);
+        }
+        List<Integer> order = new ArrayList<>();
+        Set<Integer> ready = new java.util.TreeSet<>();
+        pending.forEach((id, count) -> {
+            if (count == 0) {
+                ready.add(id);
+            }
+        });
+        while (!ready.isEmpty()) {
+            int id = ready.iterator().next();
+            ready.remove(id);
+            order.add(id);
+            for (int u : next.getOrDefault(id, List.of())) {
+                if (pending.merge(u, -1, Integer::sum) == 0) {
+                    ready.add(u);
+                }
+            }
+        }
+        return order;
+    }
+
+    private void launch(Kernel k, int t0, int rows, String label) {
+        int id = kernels.add(k.prefix(), k.text(), k.params());
+        List<Arg> args = new ArrayList<>();
+        args.add(new Arg.Buffer(lengthsBuffer));
+        args.add(new Arg.Int(t0));
+        for (int b : k.buffers()) {
+            args.add(new Arg.Buffer(b));
+        }
+        run.add(new Instr.Launch(id, args, new long[] {k.columns(), rows}, null, 0, List.of(), -1, label));
+    }
+
+    /** One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0). */
+    private void emitNode(Node n, int t0, int count) {
+        if (absorbed.contains(n.id())) {
+            return;
+        }
+        boolean perStep = n.isPerStep();
+        int rows = perStep ? count * batch : staticRows(n);
+        int sr = perStep ? 0 : staticRows(n);
+        String label = n.name() + (perStep ? count == 1 ? " t=" + t0 : " t=" + t0 + ".." + (t0 + count - 1) : "");
+        switch (n.op()) {
+            case INPUT, STATIC_INPUT, PARAM, CONST, SLICE, SELECT, STACK_TIME -> {
+            }
+            case MATMUL -> {
+                int[] e = epilogues.get(n.id());
+                Node add = e == null ? null : graph.node(e[0]);
+                Node act = e == null || e[1] < 0 ? null : graph.node(e[1]);
+                launch(gen.gemm(n, add, act, loc(gemmResult(n.id())), perStep, sr), t0, rows, label);
+            }
+            case ADD, SUB, MUL, NEG, SIGMOID, TANH, RELU, EXP, LOG ->
+                    launch(gen.elementwise(Set.of(n.id()), List.of(n.id()), perStep, sr), t0, rows, label);
+            case CONCAT -> launch(gen.concat(n, perStep, sr), t0, rows, label);
+            case SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY -> launch(gen.rowwise(n, perStep, sr), t0, rows, label);
+            case EMBEDDING -> launch(gen.embedding(n, perStep, sr), t0, rows, label);
+            case SUM_TIME, LAST_STEP, FIRST_STEP -> launch(gen.timeReduction(n), 0, batch, label);
+            case PACK -> {
+                Loc out = loc(n.id());
+                int part = staticRows(n) / n.operands().size();
+                for (int i = 0; i < n.operands().size(); i++) {
+                    Loc src = loc(n.operand(i).source());
+                    Loc dst = new Loc(out.buffer(), out.base() + (long) i * part * out.stride(), out.stride(), 0,
+                            out.width(), false, part);
+                    launch(gen.copy(src, dst, false, part), 0, part, n.name() + "[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /**
+     * One step of a recurrent component with its element-wise work fused: stage s holds the
+     * element-wise nodes that need only stage-s-or-earlier results; each stage is one kernel per
+     * output width, then the stage's other nodes (GEMMs, row-wise ops) in order.
+     */
+    private void emitFusedStep(List<Integer> order, int t) {
+        Set<Integer> members = new HashSet<>(order);
+        Map<Integer, Integer> stage = new HashMap<>();
+        int maxStage = 0;
+        for (int id : order) {
+            Node n = graph.node(id);
+            int s = 0;
+            for (Operand o : n.operands()) {
+                if (o.delay() != 0 || !members.contains(o.source())) {
+                    continue;
+                }
+                int us = stage.get(o.source());
+                boolean sameKernel = fused(id) && fused(o.source());
+                // a fused node reads a GEMM's (or another launch's) result from memory: next stage
+                s = Math.max(s, fused(id) && !sameKernel ? us + 1 : us);
+            }
+            stage.put(id, s);
+            maxStage = Math.max(maxStage, s);
+        }
+        for (int s = 0; s <= maxStage; s++) {
+            Set<Integer> group = new LinkedHashSet<>();
+            for (int id : order) {
+                if (stage.get(id) == s && fused(id)) {
+                    group.add(id);
+                }
+            }
+            Map<Integer, List<Integer>> byWidth = new TreeMap<>();
+            for (int id : stored(group)) {
+                byWidth.computeIfAbsent(width(graph.node(id)), k -> new ArrayList<>()).add(id);
+            }
+            for (List<Integer> outs : byWidth.values()) {
+                String label = graph.node(outs.get(outs.size() - 1)).name() + " (fused " + group.size() + " ops) t=" + t;
+                launch(gen.elementwise(group, outs, true, 0), t, batch, label);
+            }
+            for (int id : order) {
+                if (stage.get(id) == s && !group.contains(id)) {
+                    emitNode(graph.node(id), t, 1);
+                }
+            }
+        }
+    }
+
+    /** Whether a node of a recurrent component is computed in registers by a fused kernel. */
+    private boolean fused(int id) {
+        return Kernels.FUSABLE.contains(graph.node(id).op()) && !absorbed.contains(id);
+    }
+
+    /**
+     * The members of a fused group whose values must reach memory: those read outside the group, and
+     * the sources of slices that are (a slice is a view of its source).
+     */
+    private Set<Integer> stored(Set<Integer> group) {
+        Set<Integer> out = new java.util.TreeSet<>();
+        List<Integer> work = new ArrayList<>();
+        for (int id : group) {
+            if (neededOutside(id, group)) {
+                work.add(id);
+            }
+        }
+        while (!work.isEmpty()) {
+            int id = work.remove(work.size() - 1);
+            Node n = graph.node(id);
+            if (n.op() == Op.SLICE) {
+                if (group.contains(n.operand(0).source())) {
+                    work.add(n.operand(0).source());
+                }
+            } else {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** Whether a fused node's value must be stored: read by a node outside its group, delayed, or an output. */
+    private boolean neededOutside(int id, Set<Integer> group) {
+        if (graph.outputs().contains(id)) {
+            return true;
+        }
+        for (int[] u : users(id)) {
+            Operand o = graph.node(u[0]).operand(u[1]);
+            if (!group.contains(u[0]) || o.delay() != 0 || o.source() != id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isInt(Node n) {
+        return n.dtype() == DType.I32;
+    }
+}

@@ -1,0 +1,57 @@
+package io.recurflow.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.recurflow.dsl.GraphBuilder;
+import io.recurflow.dsl.Value;
+import io.recurflow.ir.Dim;
+import io.recurflow.ir.Graph;
+import io.recurflow.ir.Shape;
+import io.recurflow.layers.Cells;
+import io.recurflow.layers.RecurrentLayers;
+import io.recurflow.runtime.program.Instr;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Launch counts per mode: the noise-free figure that says what each mode does. */
+class LaunchCountTest {
+    static Graph lstm(int layers, boolean bidirectional, boolean init) {
+        GraphBuilder g = new GraphBuilder("lstm");
+        Value x = g.input("x", 8);
+        List<Value> states = null;
+        if (init) {
+            int slots = layers * (bidirectional ? 2 : 1);
+            states = List.of(g.staticInput("h0", Shape.of(Dim.of(slots), Dim.B, Dim.of(16))),
+                    g.staticInput("c0", Shape.of(Dim.of(slots), Dim.B, Dim.of(16))));
+        }
+        RecurrentLayers.Result r = RecurrentLayers.stack(g, Cells.LSTM, x, 8, 16, layers, bidirectional, states);
+        g.output("y", r.output());
+        g.output("h_n", r.finalStates().get(0));
+        g.output("c_n", r.finalStates().get(1));
+        return g.build();
+    }
+
+    private static List<String> labels(CompiledModel m) {
+        return m.program().run().stream().filter(i -> i instanceof Instr.Launch).map(i -> ((Instr.Launch) i).label())
+                .toList();
+    }
+
+    @Test
+    void batchedLstmIsOneInputGemmAndTwoLaunchesPerStep() {
+        int t = 10;
+        CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t);
+        List<String> labels = labels(m);
+        // input projection (GEMM + bias) once; per step the recurrent GEMM (+ bias) and one gate kernel;
+        // then last_step of h and c, and the two packs of the final states
+        assertEquals(1 + 2 * t + 2 + 2, labels.size(), String.join("\n", labels) + "\n" + m.program().source());
+    }
+
+    @Test
+    void naiveLaunchesEveryOpAtEveryStep() {
+        int t = 10;
+        CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.NAIVE, 1, t);
+        // per step: 2 matmuls, 2 bias adds, gates add, 3 sigmoids, 1 tanh (g), c: 2 muls + add,
+        // h: tanh + mul = 14 launches (slices are views); then 2 reductions and 2 packs
+        assertEquals(14 * t + 4, labels(m).size(), String.join("\n", labels(m)));
+    }
+}
