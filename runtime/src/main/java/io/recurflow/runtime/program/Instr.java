@@ -1,9 +1,33 @@
 package io.recurflow.runtime.program;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The instructions of a {@link Program}; each has a one-line form in the printer. */
 public sealed interface Instr permits Instr.Write, Instr.Fill, Instr.Launch, Instr.Read {
+
+    /** The in-order queue the instruction is enqueued on. */
+    int queue();
+
+    /** The buffer ids the instruction mentions, in argument order (a launch may name one several times). */
+    default List<Integer> buffers() {
+        if (this instanceof Write) {
+            return List.of(((Write) this).buffer());
+        }
+        if (this instanceof Fill) {
+            return List.of(((Fill) this).buffer());
+        }
+        if (this instanceof Read) {
+            return List.of(((Read) this).buffer());
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Arg a : ((Launch) this).args()) {
+            if (a instanceof Arg.Buffer) {
+                out.add(((Arg.Buffer) a).buffer());
+            }
+        }
+        return out;
+    }
 
     /** {@code write BUF <- host "name"}: copies the host array called {@code host} into the buffer. */
     record Write(int buffer, String host, int queue) implements Instr {

@@ -1,5 +1,9 @@
 package io.recurflow.runtime.program;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -31,5 +35,21 @@ public record Program(String name, String source, List<BufferSpec> buffers, List
     /** Number of kernel launches one run makes: the figure {@code analyze} reports per mode. */
     public int launchesPerRun() {
         return (int) run.stream().filter(i -> i instanceof Instr.Launch).count();
+    }
+
+    /** SHA-256 of the source's UTF-8 bytes, 64 lower-case hex digits: names the source in listings and caches. */
+    public String sourceSha256() {
+        return sha256(source);
+    }
+
+    /** SHA-256 of {@code text}'s UTF-8 bytes as 64 lower-case hex digits. */
+    public static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            // every Java platform must provide SHA-256
+            throw new IllegalStateException(e);
+        }
     }
 }
