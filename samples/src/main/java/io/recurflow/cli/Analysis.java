@@ -16,10 +16,29 @@ import java.util.Map;
 final class Analysis {
     private final Graph graph;
     private final SccResult scc;
+    private final int steps;
+    private final Map<String, Integer> launches;
 
-    Analysis(Graph graph, SccResult scc) {
+    /** {@code launches}: launches per run for each OpenCL mode at sequence length {@code steps} (may be empty). */
+    Analysis(Graph graph, SccResult scc, int steps, Map<String, Integer> launches) {
         this.graph = graph;
         this.scc = scc;
+        this.steps = steps;
+        this.launches = launches;
+    }
+
+    /** Launches per run of each OpenCL mode for sequences of {@code steps} (they do not depend on the batch). */
+    static Map<String, Integer> launchCounts(Graph g, int steps) {
+        Map<String, Integer> r = new LinkedHashMap<>();
+        try {
+            for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
+                r.put(m.textName(), io.recurflow.codegen.Lowering.lower(g, m, 1, steps).program().launchesPerRun());
+            }
+        } catch (io.recurflow.codegen.UnsupportedGraphException e) {
+            System.err.println("note: no launch counts: " + e.getMessage());
+            r.clear();
+        }
+        return r;
     }
 
     private long weights() {
@@ -67,6 +86,8 @@ final class Analysis {
             outs.add(n.name());
         }
         root.put("outputs", outs);
+        root.put("seq", steps);
+        root.put("launches", launches);
         return root;
     }
 
@@ -101,6 +122,11 @@ final class Analysis {
         long recurrent = scc.components().stream().filter(Component::isRecurrent).count();
         sb.append(String.format("recurrent components: %d; outputs: %s%n", recurrent,
                 String.join(", ", graph.outputNodes().stream().map(Node::name).toList())));
+        if (!launches.isEmpty()) {
+            sb.append("launches per run at T=").append(steps).append(':');
+            launches.forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
+            sb.append(System.lineSeparator());
+        }
         return sb.toString();
     }
 }

@@ -15,13 +15,21 @@ final class AnalyzeCommand implements Callable<Integer> {
                     + "bidirectional=true) or a graph text file.")
     String model;
 
-    @Option(names = "--json", description = "Print JSON (a `components` array with kind, nodes and inFlight).")
+    @Option(names = "--json", description = "Print JSON (a `components` array with kind, nodes and inFlight; "
+            + "`launches`, a map from mode to launches per run).")
     boolean json;
+
+    @Option(names = "--seq", defaultValue = "10", paramLabel = "T",
+            description = "Sequence length for the launch counts (default 10).")
+    int seq;
 
     @Override
     public Integer call() {
         Graph g = Models.load(model);
-        Analysis a = new Analysis(g, SccAnalysis.analyze(g));
+        if (seq < 1) {
+            throw new UserException("--seq must be at least 1, got " + seq);
+        }
+        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.launchCounts(g, seq));
         System.out.print(json ? a.json() + System.lineSeparator() : a.text());
         return 0;
     }

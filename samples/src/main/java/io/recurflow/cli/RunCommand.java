@@ -15,16 +15,27 @@ import picocli.CommandLine.Parameters;
 
 /** {@code recurflow run}: runs a model on a batch and prints its output shapes and checksum. */
 @Command(name = "run", description = {"Run a model on a batch of sequences and print the output shapes and",
-    "checksum=<float64 sum of every output element>."})
+    "checksum=<float64 sum of every output element>.",
+    "With --check, also run the reference interpreter and print max_abs_err and max_rel_err: the largest",
+    "absolute difference over all outputs, and per output the largest absolute difference divided by the",
+    "largest reference magnitude of that output (the worst output is printed); exit 1 when either exceeds",
+    "1e-4."})
 final class RunCommand implements Callable<Integer> {
-    /** Execution modes; the OpenCL ones come with the code generator. */
-    enum Mode { reference }
+    static final double TOLERANCE = 1e-4;
 
     @Parameters(index = "0", paramLabel = "MODEL", description = "A sample or a graph text file.")
     String model;
 
-    @Option(names = "--mode", defaultValue = "reference", description = "Execution mode: ${COMPLETION-CANDIDATES}.")
-    Mode mode;
+    @Option(names = "--mode", defaultValue = "reference",
+            description = "Execution mode: ${COMPLETION-CANDIDATES} (default reference).")
+    Engines.Kind mode;
+
+    @Option(names = "--device", paramLabel = "D",
+            description = "OpenCL device: an index from `devices` or a name substring (default: $RECURFLOW_DEVICE, else the first GPU, else the first device).")
+    String device;
+
+    @Option(names = "--check", description = "Compare with the reference interpreter (see above).")
+    boolean check;
 
     @Option(names = "--batch", paramLabel = "B", description = "Sequences per batch (default: from --lengths or --inputs, else 1).")
     Integer batch;
@@ -51,9 +62,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Graph g = Models.load(model);
         Feeds feeds = Feeds.prepare(g, batch, seq, seed, lengths, weights, inputs);
-        long start = System.nanoTime();
-        Map<String, Tensor> out = new ReferenceInterpreter(g).run(feeds.values(), feeds.lengths());
-        double ms = (System.nanoTime() - start) / 1e6;
+        Map<String, Tensor> out;
+        double ms;
+        try (Engines.Engine engine = Engines.open(mode, g, feeds.batch(), feeds.steps(), feeds.values(), device)) {
+            long start = System.nanoTime();
+            out = engine.run(feeds.values(), feeds.lengths());
+            ms = (System.nanoTime() - start) / 1e6;
+        }
         System.out.printf("model %s, mode %s, batch %d, seq %d, lengths %s%n", g.name(), mode, feeds.batch(),
                 feeds.steps(), Arrays.toString(feeds.lengths()));
         for (Map.Entry<String, Tensor> e : out.entrySet()) {
@@ -61,6 +76,18 @@ final class RunCommand implements Callable<Integer> {
         }
         System.out.printf("time %.1f ms%n", ms);
         System.out.println("checksum=" + formatChecksum(Feeds.checksum(out)));
+        boolean failed = false;
+        if (check) {
+            Map<String, Tensor> expected = new ReferenceInterpreter(g).run(feeds.values(), feeds.lengths());
+            Comparison c = Comparison.of(out, expected);
+            System.out.printf("max_abs_err=%.3e%nmax_rel_err=%.3e (worst output: %s)%n", c.maxAbs(), c.maxRel(),
+                    c.worst());
+            failed = c.maxAbs() > TOLERANCE || c.maxRel() > TOLERANCE;
+            if (failed) {
+                System.err.println("error: the " + mode + " results differ from the reference interpreter by more than "
+                        + TOLERANCE);
+            }
+        }
         if (dump != null) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("model", model);
@@ -70,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             SafeTensors.write(dump, Feeds.toHost(out), meta);
             System.out.println("wrote " + dump);
         }
-        return 0;
+        return failed ? 1 : 0;
     }
 
     /** Twelve significant digits: more than float32 results can agree on across modes. */

@@ -16,9 +16,10 @@ import java.util.Random;
  * state, computed nodes (add, sub, mul, tanh, sigmoid) reading earlier nodes at the same step or any
  * per-step node with a delay whose sign is the reading node's direction group, then time reductions
  * and a node reading one. Candidates the {@link Verifier} rejects (mixed or instant cycles) are
- * dropped and the next one drawn from the same random stream.
+ * dropped and the next one drawn from the same random stream. Shared with the cross-module tests
+ * through this module's test jar.
  */
-final class RandomGraphs {
+public final class RandomGraphs {
     private static final Op[] BINARY = {Op.ADD, Op.SUB, Op.MUL};
     private static final Op[] UNARY = {Op.TANH, Op.SIGMOID};
     private static final Op[] REDUCTIONS = {Op.SUM_TIME, Op.LAST_STEP, Op.FIRST_STEP};
@@ -27,7 +28,7 @@ final class RandomGraphs {
     }
 
     /** A valid graph drawn from {@code seed}; the same seed gives the same graph. */
-    static Graph generate(long seed) {
+    public static Graph generate(long seed) {
         Random rnd = new Random(seed);
         for (int attempt = 0; attempt < 10_000; attempt++) {
             Graph g = candidate(rnd, "random_" + seed);

@@ -33,12 +33,17 @@ class PytorchReproductionTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"lstm_bi_len, lstm, 'y,h_n,c_n'", "gru_bi_len, gru, 'y,h_n'"})
-    void reproducesPytorch(String name, String cell, String outputs) throws IOException {
+    @CsvSource({"lstm_bi_len, lstm, 'y,h_n,c_n', reference", "gru_bi_len, gru, 'y,h_n', reference",
+        "lstm_bi_len, lstm, 'y,h_n,c_n', naive", "gru_bi_len, gru, 'y,h_n', naive",
+        "lstm_bi_len, lstm, 'y,h_n,c_n', batched", "gru_bi_len, gru, 'y,h_n', batched"})
+    void reproducesPytorch(String name, String cell, String outputs, String mode) throws IOException {
+        if (!mode.equals("reference")) {
+            OpenCl.session();
+        }
         Path in = resource(name + ".in.safetensors");
         Path expectedFile = resource(name + ".out.safetensors");
         Path dump = tmp.resolve(name + ".recurflow.safetensors");
-        Cli r = Cli.run("run", cell + ":layers=2,hidden=8,input=5,bidirectional=true",
+        Cli r = Cli.run("run", cell + ":layers=2,hidden=8,input=5,bidirectional=true", "--mode", mode,
                 "--weights", in.toString(), "--inputs", in.toString(), "--dump", dump.toString());
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("lengths [7, 4, 1]"), r.out());
@@ -49,7 +54,7 @@ class PytorchReproductionTest {
             HostTensor e = expected.get(out);
             assertArrayEquals(e.shape(), a.shape(), out);
             double err = relativeError(a.toFloatArray(), e.toFloatArray());
-            assertTrue(err <= 1e-5, name + " " + out + ": max error relative to the largest magnitude " + err);
+            assertTrue(err <= 1e-5, name + " " + mode + " " + out + ": max error relative to the largest magnitude " + err);
         }
     }
 

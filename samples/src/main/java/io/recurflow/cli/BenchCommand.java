@@ -1,0 +1,147 @@
+package io.recurflow.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.recurflow.codegen.Flops;
+import io.recurflow.interp.Tensor;
+import io.recurflow.ir.Graph;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code recurflow bench}: times modes side by side. Runs are interleaved (mode A, mode B, mode A, …)
+ * so that the machine's drift hits every mode alike; medians, not means, because these machines are
+ * shared and noisy.
+ */
+@Command(name = "bench", description = {"Time execution modes side by side on one model (interleaved runs,",
+    "medians and spread, speed-ups, FLOP/s), or the GEMM alone with `bench gemm`."},
+        subcommands = {})
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "A sample or a graph text file.")
+    String model;
+
+    @Option(names = "--modes", split = ",", defaultValue = "naive,batched", paramLabel = "M1,M2",
+            description = "Modes to compare (reference, naive, batched; default naive,batched).")
+    List<String> modes;
+
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "B", description = "Sequences per batch (default 1).")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "100", paramLabel = "T", description = "Steps per sequence (default 100).")
+    int seq;
+
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed runs per mode first (default 3).")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "10", paramLabel = "R", description = "Timed runs per mode (default 10).")
+    int runs;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of weights and inputs.")
+    long seed;
+
+    @Option(names = "--device", paramLabel = "D", description = "OpenCL device (see `run --help`).")
+    String device;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (a `results` array).")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (batch < 1 || seq < 1 || runs < 1 || warmup < 0) {
+            throw new UserException("--batch, --seq and --runs must be at least 1, --warmup at least 0");
+        }
+        List<Engines.Kind> kinds = new ArrayList<>();
+        for (String m : modes) {
+            kinds.add(Engines.Kind.parse(m));
+        }
+        Graph g = Models.load(model);
+        Feeds feeds = Feeds.prepare(g, batch, seq, seed, null, null, null);
+        double flops = Flops.perRun(g, batch, seq);
+        List<Engines.Engine> engines = new ArrayList<>();
+        double[][] ms = new double[kinds.size()][runs];
+        try {
+            for (Engines.Kind k : kinds) {
+                engines.add(Engines.open(k, g, batch, seq, feeds.values(), device));
+            }
+            for (int w = 0; w < warmup; w++) {
+                for (Engines.Engine e : engines) {
+                    e.run(feeds.values(), feeds.lengths());
+                }
+            }
+            for (int r = 0; r < runs; r++) {
+                for (int i = 0; i < engines.size(); i++) {
+                    long start = System.nanoTime();
+                    Map<String, Tensor> out = engines.get(i).run(feeds.values(), feeds.lengths());
+                    ms[i][r] = (System.nanoTime() - start) / 1e6;
+                    if (out.isEmpty()) {
+                        throw new IllegalStateException("no outputs");
+                    }
+                }
+            }
+        } finally {
+            for (Engines.Engine e : engines) {
+                e.close();
+            }
+        }
+        System.out.printf("bench %s: batch %d, seq %d, %d warm-up + %d interleaved runs per mode, %.3f GFLOP per run%n",
+                g.name(), batch, seq, warmup, runs, flops / 1e9);
+        System.out.printf("  %-10s %10s %10s %10s %9s %9s%n", "mode", "median ms", "min ms", "max ms", "GFLOP/s",
+                "launches");
+        List<Map<String, Object>> results = new ArrayList<>();
+        double[] medians = new double[kinds.size()];
+        for (int i = 0; i < kinds.size(); i++) {
+            double[] sorted = ms[i].clone();
+            Arrays.sort(sorted);
+            medians[i] = median(sorted);
+            System.out.printf("  %-10s %10.3f %10.3f %10.3f %9.2f %9d%n", kinds.get(i), medians[i], sorted[0],
+                    sorted[sorted.length - 1], flops / (medians[i] * 1e6), engines.get(i).launches());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mode", kinds.get(i).name());
+            m.put("median_ms", medians[i]);
+            m.put("min_ms", sorted[0]);
+            m.put("max_ms", sorted[sorted.length - 1]);
+            m.put("gflops", flops / (medians[i] * 1e6));
+            m.put("launches", engines.get(i).launches());
+            m.put("runs", ms[i]);
+            results.add(m);
+        }
+        Map<String, Double> speedups = new LinkedHashMap<>();
+        for (int i = 0; i < kinds.size(); i++) {
+            for (int j = 0; j < kinds.size(); j++) {
+                if (i != j && j > i) {
+                    String key = kinds.get(j) + "_vs_" + kinds.get(i);
+                    speedups.put(key, medians[i] / medians[j]);
+                    System.out.printf("  speed-up %s over %s: %.2fx (ratio of medians)%n", kinds.get(j), kinds.get(i),
+                            medians[i] / medians[j]);
+                }
+            }
+        }
+        if (json != null) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("model", model);
+            root.put("batch", batch);
+            root.put("seq", seq);
+            root.put("warmup", warmup);
+            root.put("gflop_per_run", flops / 1e9);
+            root.put("results", results);
+            root.put("speedups", speedups);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

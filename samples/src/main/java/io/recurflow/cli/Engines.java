@@ -1,0 +1,97 @@
+package io.recurflow.cli;
+
+import io.recurflow.codegen.CompiledModel;
+import io.recurflow.codegen.Lowering;
+import io.recurflow.codegen.Mode;
+import io.recurflow.codegen.OpenClModel;
+import io.recurflow.interp.ReferenceInterpreter;
+import io.recurflow.interp.Tensor;
+import io.recurflow.ir.Graph;
+import io.recurflow.runtime.cl.DeviceInfo;
+import io.recurflow.runtime.cl.Devices;
+import io.recurflow.runtime.cl.Session;
+import java.util.Locale;
+import java.util.Map;
+
+/** The execution modes behind {@code run}, {@code bench} and {@code demo}: a name each, one way to run a batch. */
+final class Engines {
+    private Engines() {
+    }
+
+    /** The modes a user can name. */
+    enum Kind {
+        reference, naive, batched;
+
+        static Kind parse(String text) {
+            try {
+                return valueOf(text.trim().toLowerCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new UserException("unknown mode '" + text + "' (modes: reference, naive, batched)");
+            }
+        }
+
+        Mode codegen() {
+            return this == naive ? Mode.NAIVE : Mode.BATCHED;
+        }
+    }
+
+    /** A mode ready to run batches of one shape; close it to free the device memory. */
+    interface Engine extends AutoCloseable {
+        Map<String, Tensor> run(Map<String, Tensor> feeds, int[] lengths);
+
+        /** Launches per run (0 for the reference interpreter). */
+        int launches();
+
+        @Override
+        void close();
+    }
+
+    static DeviceInfo device(String spec) {
+        try {
+            return Devices.select(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage(), e);
+        }
+    }
+
+    /** Prepares {@code kind} for batches of {@code batch} × {@code steps} with the parameters in {@code feeds}. */
+    static Engine open(Kind kind, Graph g, int batch, int steps, Map<String, Tensor> feeds, String deviceSpec) {
+        if (kind == Kind.reference) {
+            ReferenceInterpreter interp = new ReferenceInterpreter(g);
+            return new Engine() {
+                @Override
+                public Map<String, Tensor> run(Map<String, Tensor> f, int[] lengths) {
+                    return interp.run(f, lengths);
+                }
+
+                @Override
+                public int launches() {
+                    return 0;
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        CompiledModel compiled = Lowering.lower(g, kind.codegen(), batch, steps);
+        Session session = Session.shared(device(deviceSpec), 1);
+        OpenClModel model = OpenClModel.load(session, compiled, feeds);
+        return new Engine() {
+            @Override
+            public Map<String, Tensor> run(Map<String, Tensor> f, int[] lengths) {
+                return model.run(f, lengths);
+            }
+
+            @Override
+            public int launches() {
+                return compiled.program().launchesPerRun();
+            }
+
+            @Override
+            public void close() {
+                model.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,66 @@
+package io.recurflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.recurflow.codegen.CompiledModel;
+import io.recurflow.codegen.Lowering;
+import io.recurflow.codegen.Mode;
+import io.recurflow.codegen.OpenClModel;
+import io.recurflow.interp.RandomFeeds;
+import io.recurflow.interp.ReferenceInterpreter;
+import io.recurflow.interp.Tensor;
+import io.recurflow.ir.Graph;
+import io.recurflow.runtime.cl.Session;
+import io.recurflow.samples.ModelZoo;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every sample in every OpenCL mode equals the reference interpreter, with unequal lengths in one batch. */
+class DifferentialTest {
+    static final double TOLERANCE = 1e-4;
+
+    /** Runs {@code g} in {@code mode} and in the reference interpreter and compares every output. */
+    static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed) {
+        Session s = OpenCl.session();
+        Map<String, Tensor> feeds = RandomFeeds.generate(g, seed, lengths.length, steps);
+        Map<String, Tensor> expected = new ReferenceInterpreter(g).run(feeds, lengths);
+        CompiledModel compiled = Lowering.lower(g, mode, lengths.length, steps);
+        try (OpenClModel m = OpenClModel.load(s, compiled, feeds)) {
+            Map<String, Tensor> actual = m.run(feeds, lengths);
+            for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+                Tensor a = actual.get(e.getKey());
+                assertArrayEquals(e.getValue().shape(), a.shape(), e.getKey());
+                double err = relativeError(a, e.getValue());
+                assertTrue(err <= TOLERANCE, g.name() + " " + mode + " output " + e.getKey() + ": error " + err);
+            }
+        }
+    }
+
+    static double relativeError(Tensor a, Tensor e) {
+        double maxErr = 0;
+        double maxRef = 0;
+        for (int i = 0; i < e.size(); i++) {
+            maxErr = Math.max(maxErr, Math.abs(a.data()[i] - e.data()[i]));
+            maxRef = Math.max(maxRef, Math.abs(e.data()[i]));
+        }
+        return maxRef == 0 ? maxErr : maxErr / maxRef;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = ';', value = {
+        "mlp:layers=3,hidden=16,input=8; NAIVE", "mlp:layers=3,hidden=16,input=8; BATCHED",
+        "rnn:hidden=12,input=5; NAIVE", "rnn:hidden=12,input=5; BATCHED",
+        "lstm:hidden=12,input=5; NAIVE", "lstm:hidden=12,input=5; BATCHED",
+        "gru:hidden=12,input=5; NAIVE", "gru:hidden=12,input=5; BATCHED",
+        "lstm:layers=2,hidden=8,input=5,init=false; NAIVE", "lstm:layers=2,hidden=8,input=5,init=false; BATCHED",
+        "gru:layers=2,hidden=8,input=5,bidirectional=true; NAIVE",
+        "gru:layers=2,hidden=8,input=5,bidirectional=true; BATCHED",
+        "lstm:layers=2,hidden=8,input=5,bidirectional=true; NAIVE",
+        "lstm:layers=2,hidden=8,input=5,bidirectional=true; BATCHED",
+        "rnn:layers=2,hidden=6,input=3,bidirectional=true; BATCHED"})
+    void sampleMatchesReference(String spec, Mode mode) {
+        assertMatchesReference(ModelZoo.build(spec), mode, new int[] {6, 3, 1, 6}, 6, 11);
+    }
+}
