@@ -72,6 +72,22 @@ class LoadErrorsTest {
     }
 
     @Test
+    void anAllocationOpenClRefusesBecomesADeviceMemoryException() {
+        DeviceInfo d = ClTestSupport.deviceOrSkip();
+        LiveObjects.Counts before = LiveObjects.snapshot();
+        try (ClContext ctx = ClContext.create(d)) {
+            // past the pre-check, straight to clCreateBuffer: OpenCL answers CL_INVALID_BUFFER_SIZE
+            long bytes = d.maxAllocBytes() + 4096;
+            DeviceMemoryException e = assertThrows(DeviceMemoryException.class,
+                    () -> Cl.createBuffer(d, ctx.context, bytes, "buffer b7 'giant'"));
+            assertTrue(e.getMessage().startsWith("cannot allocate buffer b7 'giant' of " + bytes + " bytes"), e.getMessage());
+            assertTrue(e.getMessage().contains("clCreateBuffer failed with CL_"), e.getMessage());
+            assertTrue(e.status() < 0);
+        }
+        assertEquals(before, LiveObjects.snapshot());
+    }
+
+    @Test
     void buffersThatTogetherExceedGlobalMemoryAreRefused() {
         DeviceInfo d = ClTestSupport.deviceOrSkip();
         Session s = Session.shared(d, 1);
