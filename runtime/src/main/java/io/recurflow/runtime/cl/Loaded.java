@@ -518,7 +518,7 @@ public final class Loaded implements AutoCloseable {
             try {
                 s.enqueue(this, st);
             } catch (CLException e) {
-                failure = Cl.fail(s.where + " on q" + s.queue, e);
+                failure = Cl.fail(s.where, e);
                 break;
             } catch (RuntimeException e) {
                 failure = e;

@@ -15,6 +15,7 @@ public sealed interface Arg permits Arg.Buffer, Arg.Int, Arg.Float {
         }
     }
 
+    /** An int argument passed by value. */
     record Int(int value) implements Arg {
         @Override
         public Kind kind() {
@@ -22,6 +23,7 @@ public sealed interface Arg permits Arg.Buffer, Arg.Int, Arg.Float {
         }
     }
 
+    /** A float argument passed by value. */
     record Float(float value) implements Arg {
         @Override
         public Kind kind() {

@@ -10,7 +10,8 @@ import java.util.List;
  * The low-level plan a model compiles to: device buffers, the OpenCL source holding every kernel, and
  * two instruction lists — {@code setup} runs once when the program is loaded (parameters, constants),
  * {@code run} runs for every batch (inputs in, launches, outputs out). Plain data: printed by
- * {@link ProgramPrinter}, checked by {@link ProgramVerifier}, executed by the runtime's executor.
+ * {@link ProgramPrinter}, checked by {@link ProgramVerifier}, laid out in device memory by {@link MemoryPlan} and
+ * executed by {@code io.recurflow.runtime.cl.Session#load} and {@code Loaded#run}.
  *
  * <p>Queues are numbered 0 … {@code queues} − 1 and are in-order; a launch waits on the events of
  * earlier launches named in its {@link Instr.Launch#waits()}, which only matters across queues.
