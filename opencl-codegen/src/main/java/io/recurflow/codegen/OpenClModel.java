@@ -43,6 +43,11 @@ public final class OpenClModel implements AutoCloseable {
         return model;
     }
 
+    /** The device memory the model holds: planned (with shared temporaries), unshared and peak bytes. */
+    public io.recurflow.runtime.program.MemoryReport memory() {
+        return loaded.memoryReport();
+    }
+
     /** Runs one batch; {@code lengths} may be null (every sequence full length). */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, int[] lengths) {
         return run(feeds, lengths, false).outputs();

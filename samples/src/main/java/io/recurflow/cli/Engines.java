@@ -42,6 +42,11 @@ final class Engines {
         /** Launches per run (0 for the reference interpreter). */
         int launches();
 
+        /** What the mode holds in device memory, or null. */
+        default String memory() {
+            return null;
+        }
+
         @Override
         void close();
     }
@@ -86,6 +91,11 @@ final class Engines {
             @Override
             public int launches() {
                 return compiled.program().launchesPerRun();
+            }
+
+            @Override
+            public String memory() {
+                return model.memory().toString();
             }
 
             @Override

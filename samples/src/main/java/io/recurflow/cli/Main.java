@@ -3,6 +3,7 @@ package io.recurflow.cli;
 import io.recurflow.interp.RunException;
 import io.recurflow.ir.GraphException;
 import io.recurflow.runtime.cl.NoOpenClException;
+import io.recurflow.runtime.cl.OpenClException;
 import io.recurflow.runtime.safetensors.SafeTensorsException;
 import io.recurflow.scc.GraphvizMissingException;
 import java.io.PrintWriter;
@@ -65,7 +66,7 @@ public final class Main implements Runnable {
 
     private static boolean isUserError(Exception ex) {
         return ex instanceof UserException || ex instanceof GraphException || ex instanceof RunException
-                || ex instanceof SafeTensorsException || ex instanceof NoOpenClException
+                || ex instanceof SafeTensorsException || ex instanceof NoOpenClException || ex instanceof OpenClException
                 || ex instanceof GraphvizMissingException || ex instanceof UncheckedIOException;
     }
 }

@@ -64,17 +64,25 @@ final class RunCommand implements Callable<Integer> {
         Feeds feeds = Feeds.prepare(g, batch, seq, seed, lengths, weights, inputs);
         Map<String, Tensor> out;
         double ms;
+        String memory;
+        int launches;
         try (Engines.Engine engine = Engines.open(mode, g, feeds.batch(), feeds.steps(), feeds.values(), device)) {
             long start = System.nanoTime();
             out = engine.run(feeds.values(), feeds.lengths());
             ms = (System.nanoTime() - start) / 1e6;
+            memory = engine.memory();
+            launches = engine.launches();
         }
         System.out.printf("model %s, mode %s, batch %d, seq %d, lengths %s%n", g.name(), mode, feeds.batch(),
                 feeds.steps(), Arrays.toString(feeds.lengths()));
         for (Map.Entry<String, Tensor> e : out.entrySet()) {
             System.out.printf("  %-12s f32%s%n", e.getKey(), Arrays.toString(e.getValue().shape()));
         }
-        System.out.printf("time %.1f ms%n", ms);
+        System.out.printf("time %.1f ms%s%n", ms, mode == Engines.Kind.reference ? ""
+                : " (first run on the device: includes PoCL's compilation of each kernel; see `bench`)");
+        if (memory != null) {
+            System.out.println("launches " + launches + "; device memory: " + memory);
+        }
         System.out.println("checksum=" + formatChecksum(Feeds.checksum(out)));
         boolean failed = false;
         if (check) {
