@@ -1,6 +1,7 @@
 package io.recurflow.codegen.kernels;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntFunction;
 
 /** Prints the OpenCL C of a {@link GemmPlan}; it decides nothing that the plan has not decided. */
@@ -45,6 +46,8 @@ final class GemmEmitter {
     private void emitKernel() {
         int nr = plan.nr();
         int vn = plan.vectors();
+        int mr = plan.mr();
+        int ms = plan.ms();
         line("/* " + describe() + " */");
         signature(spec.name(), GemmKernel.params(spec));
         open("");
@@ -52,14 +55,15 @@ final class GemmEmitter {
             line("__local float16 bp[" + plan.kc() * vn + "]; /* the B panel, [kc][" + nr + "] */");
             line("__local float* const bpf = (__local float*)bp;");
         }
-        line("__local float16 at[" + plan.mr() * plan.kcStride() / 16 + "]; /* the A tile, [" + plan.mr() + "]["
+        line("__local float16 at[" + mr * plan.kcStride() / 16 + "]; /* gathered A rows, [" + mr + "]["
                 + plan.kcStride() + "] */");
         line("__local float* const atf = (__local float*)at;");
+        line("__local float16 ct[" + mr * vn + "]; /* a tile's sums, [" + mr + "][" + nr + "], for the epilogue */");
         line("const int jp = get_global_id(0);");
         line("const int j0 = jp * " + nr + ";");
         line("const int groups = get_global_size(1);");
         line("/* rows [r0, r1) of this work-group, whole large tiles but for the last group */");
-        line("const int per = ((M + groups - 1) / groups + " + (plan.mr() - 1) + ") / " + plan.mr() + " * " + plan.mr() + ";");
+        line("const int per = ((M + groups - 1) / groups + " + (mr - 1) + ") / " + mr + " * " + mr + ";");
         line("const int r0 = get_global_id(1) * per;");
         line("const int r1 = min(M, r0 + per);");
         line("if (r0 >= r1) return;");
@@ -86,13 +90,26 @@ final class GemmEmitter {
         }
         open("for (int r = r0; r < r1; )");
         line("const int left = r1 - r;");
-        open("if (left > " + 2 * plan.ms() + ")");
-        tile(plan.mr());
-        line("r += " + plan.mr() + ";");
+        line("int n;");
+        directRow();
+        open("if (arow >= 0)");
+        line("/* " + mr + " consecutive rows of A, read in place */");
+        line("__global const float* const ap = A + a_off + (long)arow * " + spec.k() + " + k0;");
+        microKernel(mr, "ap", spec.k());
+        line("n = " + mr + ";");
         closeElse();
-        tile(plan.ms());
-        line("r += " + plan.ms() + ";");
+        open("if (left > " + 2 * ms + ")");
+        line("n = min(" + mr + ", left);");
+        gather(mr);
+        microKernel(mr, "atf", plan.kcStride());
+        closeElse();
+        line("n = min(" + ms + ", left);");
+        gather(ms);
+        microKernel(ms, "atf", plan.kcStride());
         close();
+        close();
+        epilogue();
+        line("r += n;");
         close();
         close();
         close();
@@ -101,7 +118,7 @@ final class GemmEmitter {
     private String describe() {
         String b = spec.transposeB() ? "B[" + spec.n() + ", " + spec.k() + "]^T" : "B[" + spec.k() + ", " + spec.n() + "]";
         String sum = "A[M, " + spec.k() + "] . " + b + (spec.bias() ? " + bias" : "");
-        String value = spec.act() == Activation.NONE ? sum : spec.act().name().toLowerCase(java.util.Locale.ROOT) + "(" + sum + ")";
+        String value = spec.act() == Activation.NONE ? sum : spec.act().name().toLowerCase(Locale.ROOT) + "(" + sum + ")";
         return spec.name() + ": C[M, " + spec.n() + "] = " + value + "; rows " + spec.rowMode()
                 + (spec.maskRows() ? ", masked past each sequence's end" : "")
                 + (spec.packedB() ? "; B packed by " + spec.name() + "_pack" : "")
@@ -109,12 +126,30 @@ final class GemmEmitter {
                 + (plan.chunks() > 1 ? " (" + plan.chunks() + " chunks, partial sums in C)" : "");
     }
 
-    /** One register tile of {@code rows} rows starting at row r, of which {@code n = min(rows, left)} exist. */
-    private void tile(int rows) {
-        int vn = plan.vectors();
+    /**
+     * Declares {@code arow}: the row of A that tile row 0 reads when the next {@code mr} rows are all
+     * consecutive rows of A (read in place, no gather), else -1.
+     */
+    private void directRow() {
+        int mr = plan.mr();
+        if (spec.rowMode() == RowMode.PLAIN) {
+            line("const int arow = left >= " + mr + " ? r : -1;");
+            return;
+        }
+        line("int arow = -1;");
+        line("/* rows of one step whose reads are all valid are consecutive rows of A */");
+        open("if (left >= " + mr + " && r % batch + " + mr + " <= batch)");
+        line("const int b0 = r % batch;");
+        line("const int s = t0 + r / batch - d;");
+        line("int valid = s >= 0;");
+        line("for (int i = 0; i < " + mr + "; i++) valid = valid && s < lengths[b0 + i];");
+        line("if (valid) arow = s * batch + b0;");
+        close();
+    }
+
+    /** Copies the rows of a tile of {@code rows} rows into the local A tile; rows past n or with a zero state are zeros. */
+    private void gather(int rows) {
         int stride = plan.kcStride();
-        line("const int n = min(" + rows + ", left);");
-        line("/* gather the tile's rows; missing rows (past r1, or zero states) are zeros */");
         open("for (int i = 0; i < " + rows + "; i++)");
         line("__local float* const dst = atf + i * " + stride + ";");
         line("__global const float* src = 0;");
@@ -140,28 +175,16 @@ final class GemmEmitter {
         line("for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);");
         close();
         close();
+    }
+
+    /**
+     * The register tile: {@code rows x nr} sums over the chunk, row i of A at {@code a[i * aStride + k]},
+     * left in {@code ct} for the epilogue.
+     */
+    private void microKernel(int rows, String a, int aStride) {
+        int vn = plan.vectors();
         for (int i = 0; i < rows; i++) {
             line(vectorDecls("acc" + i + "_", " = (float16)(0.0f)"));
-        }
-        if (plan.chunks() > 1) {
-            open("if (k0 > 0)");
-            line("/* continue the partial sums an earlier chunk left in C */");
-            for (int i = 0; i < rows; i++) {
-                int row = i;
-                open("if (" + i + " < n)");
-                line("__global const float* const dst = C + c_off + (long)(r + " + i + ") * " + spec.n() + " + j0;");
-                byPanel(() -> {
-                    for (int v = 0; v < vn; v++) {
-                        line(acc(row, v) + " = " + loadVector("dst", v, "__global const rf_float16u") + ";");
-                    }
-                }, () -> {
-                    for (int v = 0; v < vn; v++) {
-                        line(acc(row, v) + " = " + edgeVector("dst", v) + ";");
-                    }
-                });
-                close();
-            }
-            close();
         }
         open("for (int k = 0; k < kc; k++)");
         for (int v = 0; v < vn; v++) {
@@ -170,48 +193,58 @@ final class GemmEmitter {
                     : "bp[k * " + vn + (v == 0 ? "" : " + " + v) + "]";
             line("const float16 b" + v + " = " + load + ";");
         }
-        line("float a;");
+        line("float e;");
         for (int i = 0; i < rows; i++) {
-            StringBuilder s = new StringBuilder("a = atf[" + (i * stride == 0 ? "" : i * stride + " + ") + "k];");
+            StringBuilder s = new StringBuilder("e = " + a + "[" + (i == 0 ? "" : i * aStride + " + ") + "k];");
             for (int v = 0; v < vn; v++) {
-                s.append(' ').append(acc(i, v)).append(" = fma((float16)(a), b").append(v).append(", ").append(acc(i, v)).append(");");
+                s.append(' ').append(acc(i, v)).append(" = fma((float16)(e), b").append(v).append(", ").append(acc(i, v)).append(");");
             }
             line(s.toString());
         }
         close();
-        if (plan.chunks() > 1) {
-            open("if (k0 + kc < " + spec.k() + ")");
-            for (int i = 0; i < rows; i++) {
-                int row = i;
-                open("if (" + i + " < n)");
-                line("__global float* const dst = C + c_off + (long)(r + " + i + ") * " + spec.n() + " + j0;");
-                storeRow(v -> acc(row, v));
-                close();
-            }
-            closeElse();
-        }
         for (int i = 0; i < rows; i++) {
-            epilogue(i);
-        }
-        if (plan.chunks() > 1) {
-            close();
+            StringBuilder s = new StringBuilder();
+            for (int v = 0; v < vn; v++) {
+                s.append(v == 0 ? "" : " ").append("ct[").append(i * vn + v).append("] = ").append(acc(i, v)).append(';');
+            }
+            line(s.toString());
         }
     }
 
-    /** Bias, activation, mask and store of tile row {@code i}. */
-    private void epilogue(int i) {
+    /** Rows 0..n-1 of ct: earlier chunks' partial sums, bias, activation, mask, store. */
+    private void epilogue() {
         int vn = plan.vectors();
-        open("if (" + i + " < n)");
-        line("const int rr = r + " + i + ";");
+        open("for (int i = 0; i < n; i++)");
+        line("const int rr = r + i;");
         line("__global float* const dst = C + c_off + (long)rr * " + spec.n() + " + j0;");
         StringBuilder decl = new StringBuilder("float16 ");
         for (int v = 0; v < vn; v++) {
-            decl.append(v == 0 ? "" : ", ").append("v").append(v).append(" = ").append(acc(i, v))
-                    .append(spec.bias() ? " + bias" + v : "");
+            decl.append(v == 0 ? "" : ", ").append("v").append(v).append(" = ct[i * ").append(vn).append(v == 0 ? "" : " + " + v).append(']');
         }
         line(decl.append(';').toString());
+        if (plan.chunks() > 1) {
+            open("if (k0 > 0)");
+            line("/* continue the partial sums an earlier chunk left in C */");
+            byPanel(() -> {
+                for (int v = 0; v < vn; v++) {
+                    line("v" + v + " += " + loadVector("dst", v, "__global const rf_float16u") + ";");
+                }
+            }, () -> {
+                for (int v = 0; v < vn; v++) {
+                    line("v" + v + " += " + edgeVector("dst", v) + ";");
+                }
+            });
+            close();
+            open("if (k0 + kc < " + spec.k() + ")");
+            storeRow(v -> "v" + v);
+            line("continue;");
+            close();
+        }
         for (int v = 0; v < vn; v++) {
             String x = "v" + v;
+            if (spec.bias()) {
+                line(x + " += bias" + v + ";");
+            }
             switch (spec.act()) {
                 case NONE -> { }
                 case SIGMOID -> line(x + " = 1.0f / (1.0f + exp(-" + x + "));");
