@@ -12,6 +12,13 @@ final class GemmEmitter {
             #define RECURFLOW_FLOAT16U
             /* float16 at 4-byte alignment: vector loads and stores at any element offset. */
             typedef float16 __attribute__((aligned(4))) rf_float16u;
+            typedef float4 __attribute__((aligned(4))) rf_float4u;
+            inline float rf_hsum16(float16 v) {
+                const float8 a = v.lo + v.hi;
+                const float4 b = a.lo + a.hi;
+                const float2 c = b.lo + b.hi;
+                return c.x + c.y;
+            }
             #endif
             """;
 
@@ -80,13 +87,16 @@ final class GemmEmitter {
                 }
             });
         }
+        if (plan.dotRows() > 0) {
+            dotPath();
+        }
         open("for (int k0 = 0; k0 < " + spec.k() + "; k0 += " + plan.kc() + ")");
         line("const int kc = min(" + plan.kc() + ", " + spec.k() + " - k0);");
         if (spec.packedB()) {
             line("__global const float* const pb = B + b_off + ((long)jp * " + spec.k() + " + k0) * " + nr + ";");
         } else {
             line("/* copy the panel: contiguous for the inner loop, zero past column n */");
-            packPanel("bpf", "__local float16");
+            packPanel("bpf", "__local", true);
         }
         open("for (int r = r0; r < r1; )");
         line("const int left = r1 - r;");
@@ -155,17 +165,7 @@ final class GemmEmitter {
         line("__global const float* src = 0;");
         open("if (i < n)");
         line("const int rr = r + i;");
-        switch (spec.rowMode()) {
-            case PLAIN -> line("src = A + a_off + (long)rr * " + spec.k() + " + k0;");
-            case STEP, STEP_INIT -> {
-                line("const int b = rr % batch;");
-                line("const int s = t0 + rr / batch - d;");
-                line("if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * " + spec.k() + " + k0;");
-                if (spec.rowMode() == RowMode.STEP_INIT) {
-                    line("else src = init + init_off + (long)b * " + spec.k() + " + k0;");
-                }
-            }
-        }
+        rowSource("k0");
         close();
         open("if (src)");
         line("int k = 0;");
@@ -174,6 +174,75 @@ final class GemmEmitter {
         closeElse();
         line("for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);");
         close();
+        close();
+    }
+
+    /** Sets {@code src} to row rr's first element at k {@code k0}, leaving it null for a zero state. */
+    private void rowSource(String k0) {
+        String at = " + " + k0 + ";";
+        switch (spec.rowMode()) {
+            case PLAIN -> line("src = A + a_off + (long)rr * " + spec.k() + at);
+            case STEP, STEP_INIT -> {
+                line("const int b = rr % batch;");
+                line("const int s = t0 + rr / batch - d;");
+                line("if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * " + spec.k() + at);
+                if (spec.rowMode() == RowMode.STEP_INIT) {
+                    line("else src = init + init_off + (long)b * " + spec.k() + at);
+                }
+            }
+        }
+    }
+
+    /**
+     * A work-group with at most {@link GemmPlan#dotRows()} rows and B as [n, k] computes dot products along
+     * k straight from B's rows: transposing its panel would cost more than the product. Eight columns at
+     * a time, one float16 of k per step, then a horizontal sum.
+     */
+    private void dotPath() {
+        int nr = plan.nr();
+        int k = spec.k();
+        int full = k / 16 * 16;
+        open("if (r1 - r0 <= " + plan.dotRows() + ")");
+        open("for (int r = r0; r < r1; r++)");
+        line("const int n = 1;");
+        line("const int rr = r;");
+        line("__global const float* src = 0;");
+        rowSource("0");
+        line("__local float* const ctf = (__local float*)ct;");
+        open("for (int j = 0; j < " + nr + "; j += 8)");
+        line("float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;");
+        line("float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;");
+        open("if (src)");
+        for (int c = 0; c < 8; c++) {
+            String row = plan.lastWidth() < nr ? "min(j0 + j + " + c + ", " + (spec.n() - 1) + ")" : "(j0 + j + " + c + ")";
+            line("__global const float* const w" + c + " = B + b_off + (long)" + row + " * " + k + ";");
+        }
+        open("for (int k = 0; k < " + full + "; k += 16)");
+        line("const float16 x = *(__global const rf_float16u*)(src + k);");
+        StringBuilder fma = new StringBuilder();
+        for (int c = 0; c < 8; c++) {
+            fma.append(c == 0 ? "" : " ").append("s").append(c).append(" = fma(x, *(__global const rf_float16u*)(w").append(c)
+                    .append(" + k), s").append(c).append(");");
+        }
+        line(fma.toString());
+        close();
+        if (full < k) {
+            StringBuilder tail = new StringBuilder("for (int k = " + full + "; k < " + k + "; k++) {");
+            for (int c = 0; c < 8; c++) {
+                tail.append(" u").append(c).append(" = fma(src[k], w").append(c).append("[k], u").append(c).append(");");
+            }
+            line(tail.append(" }").toString());
+        }
+        close();
+        StringBuilder sums = new StringBuilder();
+        for (int c = 0; c < 8; c++) {
+            sums.append(c == 0 ? "" : " ").append("ctf[j + ").append(c).append("] = rf_hsum16(s").append(c).append(") + u").append(c).append(';');
+        }
+        line(sums.toString());
+        close();
+        epilogue();
+        close();
+        line("return;");
         close();
     }
 
@@ -294,23 +363,24 @@ final class GemmEmitter {
         line("if (k0 >= " + spec.k() + ") return;");
         line("const int kc = min(16, " + spec.k() + " - k0);");
         line("__global float* const dst = P + p_off + ((long)jp * " + spec.k() + " + k0) * " + plan.nr() + ";");
-        packPanel("dst", "__global rf_float16u");
+        packPanel("dst", "__global", false);
         close();
     }
 
     /**
-     * Copies columns [j0, j0 + nr) and k [k0, k0 + kc) of B into {@code dst} as [kc][nr]; {@code vectorType}
-     * is the pointer type of vector stores into dst.
+     * Copies columns [j0, j0 + nr) and k [k0, k0 + kc) of B into {@code dst} as [kc][nr], zero past column
+     * n; {@code space} is dst's address space and {@code aligned} whether dst + 16 * i is 64-byte aligned.
      */
-    private void packPanel(String dst, String vectorType) {
+    private void packPanel(String dst, String space, boolean aligned) {
         int nr = plan.nr();
         int vn = plan.vectors();
+        String vector16 = space + (aligned ? " float16" : " rf_float16u");
         if (!spec.transposeB()) {
             open("for (int k = 0; k < kc; k++)");
             line("__global const float* const src = B + b_off + (long)(k0 + k) * " + spec.n() + " + j0;");
             byPanel(() -> {
                 for (int v = 0; v < vn; v++) {
-                    line("*(" + vectorType + "*)(" + dst + " + k * " + nr + (v == 0 ? "" : " + " + 16 * v) + ") = "
+                    line("*(" + vector16 + "*)(" + dst + " + k * " + nr + (v == 0 ? "" : " + " + 16 * v) + ") = "
                             + loadVector("src", v, "__global const rf_float16u") + ";");
                 }
             }, () -> line("for (int jj = 0; jj < " + nr + "; jj++) " + dst + "[k * " + nr + " + jj] = jj < "
@@ -318,56 +388,31 @@ final class GemmEmitter {
             close();
             return;
         }
+        String vector4 = space + (aligned ? " float4" : " rf_float4u");
+        int k = spec.k();
         byPanel(() -> {
-            line("/* 16 x 16 blocks transposed in registers: four rounds of lane exchanges */");
-            open("for (int h = 0; h < " + vn + "; h++)");
-            line("__global const float* const src = B + b_off + (long)(j0 + 16 * h) * " + spec.k() + " + k0;");
+            // 4 x 4 blocks: PoCL's LLVM turns larger in-register transposes (16 x 16 through shuffle2)
+            // into partial loads and blends that cost more than they save.
+            line("/* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */");
+            open("for (int h = 0; h < " + nr / 4 + "; h++)");
+            line("__global const float* const src = B + b_off + (long)(j0 + 4 * h) * " + k + " + k0;");
             line("int k = 0;");
-            open("for (; k + 16 <= kc; k += 16)");
-            for (int q = 0; q < 16; q++) {
-                line("float16 q" + q + " = *(__global const rf_float16u*)(src + " + (q == 0 ? "" : q * spec.k() + " + ") + "k);");
+            open("for (; k + 4 <= kc; k += 4)");
+            for (int q = 0; q < 4; q++) {
+                line("const float4 q" + q + " = *(__global const rf_float4u*)(src + " + (q == 0 ? "" : q * k + " + ") + "k);");
             }
-            for (int s = 0; s < 4; s++) {
-                transposeRound(s);
-            }
-            for (int q = 0; q < 16; q++) {
-                line("*(" + vectorType + "*)(" + dst + " + (k + " + q + ") * " + nr + " + 16 * h) = q" + q + ";");
+            for (int q = 0; q < 4; q++) {
+                line("*(" + vector4 + "*)(" + dst + " + (k + " + q + ") * " + nr + " + 4 * h) = (float4)(q0.s" + q + ", q1.s" + q
+                        + ", q2.s" + q + ", q3.s" + q + ");");
             }
             close();
-            line("for (; k < kc; k++) for (int jj = 0; jj < 16; jj++) " + dst + "[k * " + nr + " + 16 * h + jj] = src[jj * "
-                    + spec.k() + " + k];");
+            line("for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) " + dst + "[k * " + nr + " + 4 * h + jj] = src[jj * "
+                    + k + " + k];");
             close();
         }, () -> {
             line("for (int k = 0; k < kc; k++) for (int jj = 0; jj < " + nr + "; jj++) " + dst + "[k * " + nr
-                    + " + jj] = jj < " + plan.lastWidth() + " ? B[b_off + (long)(j0 + jj) * " + spec.k()
-                    + " + k0 + k] : 0.0f;");
+                    + " + jj] = jj < " + plan.lastWidth() + " ? B[b_off + (long)(j0 + jj) * " + k + " + k0 + k] : 0.0f;");
         });
-    }
-
-    /**
-     * Round {@code s} of a 16 x 16 transpose: rows i and i + 2^s (bit s of i clear) swap the lanes whose
-     * bit s differs from the row's, so that after rounds 0..3 row i holds column i.
-     */
-    private void transposeRound(int s) {
-        int bit = 1 << s;
-        StringBuilder lo = new StringBuilder();
-        StringBuilder hi = new StringBuilder();
-        for (int l = 0; l < 16; l++) {
-            boolean set = (l & bit) != 0;
-            lo.append(l == 0 ? "" : ", ").append(set ? 16 + l - bit : l);
-            hi.append(l == 0 ? "" : ", ").append(set ? 16 + l : l + bit);
-        }
-        open("");
-        line("const uint16 lo = (uint16)(" + lo + ");");
-        line("const uint16 hi = (uint16)(" + hi + ");");
-        for (int i = 0; i < 16; i++) {
-            if ((i & bit) == 0) {
-                int j = i + bit;
-                line("{ const float16 x = shuffle2(q" + i + ", q" + j + ", lo), y = shuffle2(q" + i + ", q" + j
-                        + ", hi); q" + i + " = x; q" + j + " = y; }");
-            }
-        }
-        close();
     }
 
     // ---- printing helpers ------------------------------------------------------------------------------

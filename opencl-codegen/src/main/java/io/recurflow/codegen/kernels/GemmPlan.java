@@ -21,9 +21,11 @@ package io.recurflow.codegen.kernels;
  * @param chunks number of k chunks; above one, partial sums go through C
  * @param panels column panels, the global size along dimension 0
  * @param lastWidth columns of C in the last panel (nr when n is a multiple of nr)
+ * @param dotRows work-groups with at most this many rows take dot products along k from B's rows instead
+ *     of transposing a panel (0: never; only B as [n, k], unpacked, in one chunk)
  */
 public record GemmPlan(GemmSpec spec, int nr, int mr, int ms, int kc, int kcStride, int chunks, int panels,
-        int lastWidth) {
+        int lastWidth, int dotRows) {
 
     /** The largest k chunk by default: a 4096 x 32 panel is 512 KiB, which stays in a 2 MiB L2 with its A tile. */
     public static final int DEFAULT_KC_MAX = 4096;
@@ -33,6 +35,12 @@ public record GemmPlan(GemmSpec spec, int nr, int mr, int ms, int kc, int kcStri
 
     /** Work-groups a launch should have at least, so that all cores get work and late ones can balance. */
     static final int MIN_GROUPS = 16;
+
+    /**
+     * Rows up to which dot products along k beat transposing a B panel (which costs about as much as the
+     * products of 16 rows).
+     */
+    static final int DOT_ROWS = 16;
 
     /** The plan of {@code spec} with the default chunk limit. */
     public static GemmPlan of(GemmSpec spec) {
@@ -55,7 +63,8 @@ public record GemmPlan(GemmSpec spec, int nr, int mr, int ms, int kc, int kcStri
         int kcStride = roundUp(kc, 16) + 16;
         int panels = ceilDiv(spec.n(), nr);
         int lastWidth = spec.n() - (panels - 1) * nr;
-        return new GemmPlan(spec, nr, mr, ms, kc, kcStride, chunks, panels, lastWidth);
+        int dotRows = spec.transposeB() && !spec.packedB() && chunks == 1 ? DOT_ROWS : 0;
+        return new GemmPlan(spec, nr, mr, ms, kc, kcStride, chunks, panels, lastWidth, dotRows);
     }
 
     /** float16 vectors per panel row. */
