@@ -6,7 +6,7 @@ import java.util.function.IntFunction;
 
 /** Prints the OpenCL C of a {@link GemmPlan}; it decides nothing that the plan has not decided. */
 final class GemmEmitter {
-    /** Opens the program prelude; guarded so that several GEMM kernels can share one program source. */
+    /** Types and helpers every GEMM source starts with, guarded so that several kernels can share one program. */
     static final String PRELUDE = """
             #ifndef RECURFLOW_FLOAT16U
             #define RECURFLOW_FLOAT16U
@@ -133,7 +133,8 @@ final class GemmEmitter {
                 + (spec.maskRows() ? ", masked past each sequence's end" : "")
                 + (spec.packedB() ? "; B packed by " + spec.name() + "_pack" : "")
                 + ". Tiles " + plan.mr() + " and " + plan.ms() + " x " + plan.nr() + ", k chunk " + plan.kc()
-                + (plan.chunks() > 1 ? " (" + plan.chunks() + " chunks, partial sums in C)" : "");
+                + (plan.chunks() > 1 ? " (" + plan.chunks() + " chunks, partial sums in C)" : "")
+                + (plan.dotRows() > 0 ? "; dot products along k for work-groups of up to " + plan.dotRows() + " rows" : "");
     }
 
     /**
