@@ -25,7 +25,7 @@ void lstm_hh(__global const float* restrict A, int a_off, __global const float* 
     const int per = ((M + groups - 1) / groups + 11) / 12 * 12;
     const int r0 = get_global_id(1) * per;
     const int r1 = min(M, r0 + per);
-    if (r0 >= r1) return;
+    if (r0 >= r1 || jp >= 32) return;
     __global const float* const bsrc = bias + bias_off + j0;
     float16 bias0, bias1;
     if (jp < 31) {
@@ -234,7 +234,7 @@ void lstm_hh_pack(__global const float* restrict B, int b_off, __global float* r
     const int jp = get_global_id(0);
     const int j0 = jp * 32;
     const int k0 = get_global_id(1) * 16;
-    if (k0 >= 250) return;
+    if (k0 >= 250 || jp >= 32) return;
     const int kc = min(16, 250 - k0);
     __global float* const dst = P + p_off + ((long)jp * 250 + k0) * 32;
     if (jp < 31) {

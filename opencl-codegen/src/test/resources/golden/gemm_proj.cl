@@ -27,7 +27,7 @@ void proj(__global const float* restrict A, int a_off, __global const float* res
     const int per = ((M + groups - 1) / groups + 11) / 12 * 12;
     const int r0 = get_global_id(1) * per;
     const int r1 = min(M, r0 + per);
-    if (r0 >= r1) return;
+    if (r0 >= r1 || jp >= 4) return;
     __global const float* const bsrc = bias + bias_off + j0;
     float16 bias0, bias1;
     if (jp < 3) {

@@ -73,7 +73,7 @@ final class GemmEmitter {
         line("const int per = ((M + groups - 1) / groups + " + (mr - 1) + ") / " + mr + " * " + mr + ";");
         line("const int r0 = get_global_id(1) * per;");
         line("const int r1 = min(M, r0 + per);");
-        line("if (r0 >= r1) return;");
+        line("if (r0 >= r1 || jp >= " + plan.panels() + ") return;");
         if (spec.bias()) {
             line("__global const float* const bsrc = bias + bias_off + j0;");
             line(vectorDecls("bias", ""));
@@ -361,7 +361,7 @@ final class GemmEmitter {
         line("const int jp = get_global_id(0);");
         line("const int j0 = jp * " + plan.nr() + ";");
         line("const int k0 = get_global_id(1) * 16;");
-        line("if (k0 >= " + spec.k() + ") return;");
+        line("if (k0 >= " + spec.k() + " || jp >= " + plan.panels() + ") return;");
         line("const int kc = min(16, " + spec.k() + " - k0);");
         line("__global float* const dst = P + p_off + ((long)jp * " + spec.k() + " + k0) * " + plan.nr() + ";");
         packPanel("dst", "__global", false);
