@@ -44,6 +44,7 @@ public final class GemmBenchmark {
         }
         try (GemmHarness h = new GemmHarness()) {
             System.out.println("device: " + h.device().describe());
+            System.out.println("load average before: " + loadAverage());
             System.out.println("median of " + runs + " launches after 3 warm-up launches; GFLOP/s from the profiled time");
             System.out.printf("%-24s %5s %5s %5s %-3s %-6s %-5s %10s %9s %10s %10s%n", "shape", "M", "N", "K", "B", "packed",
                     "rows", "median us", "GFLOP/s", "min us", "wall us");
@@ -102,6 +103,16 @@ public final class GemmBenchmark {
                         med * 1e6, spec.flops(s.m()) / med * 1e-9, Arrays.stream(device).min().orElseThrow() * 1e6,
                         median(wall) * 1e6, spec.packedB() ? String.format("  (pack once: %.1f us)", packUs) : "");
             }
+            System.out.println("load average after: " + loadAverage());
+        }
+    }
+
+    /** Other processes on the machine slow the figures down; the load average tells whether there were any. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
         }
     }
 
