@@ -17,8 +17,22 @@ import java.util.List;
  * {@code lengths} is {@code __global const int*}, and the rest are {@code int}. With packedB, B holds the
  * panels written by the pack kernel ({@link #packSource(GemmSpec)}, parameters {@code B, b_off, P, p_off}).
  *
- * <p>The kernels are shaped for CPU OpenCL (PoCL): one work-item per work-group, each owning a panel of
- * columns and a range of rows (see {@link GemmPlan}). Launch with {@link #globalSize} and {@link #localSize}.
+ * <p>The kernels are shaped for CPU OpenCL (PoCL): one work-item per work-group, so that PoCL runs each
+ * work-group as a plain function and the explicit float16 code maps onto AVX-512 registers. Work-item
+ * (jp, g) owns the panel of columns [32 jp, 32 jp + 32) and the g-th range of rows (see {@link GemmPlan}):
+ * <ol>
+ *   <li>the panel of B, {@code [k][32]}, is copied into local memory (B as [k, n]: row copies; as [n, k]:
+ *       4 x 4 transposes), or read in place when packedB;</li>
+ *   <li>rows go in register tiles of 12 x 32 (24 float16 accumulators: one A element broadcast against two
+ *       B vectors per row and k), reading A in place when the 12 rows are consecutive rows of A, else
+ *       after gathering them into local memory (step rows, initial states, zero rows, the last few rows,
+ *       which take 4-row tiles);</li>
+ *   <li>the epilogue adds the bias, applies the activation, zeroes masked rows and stores, lane by lane
+ *       only in a last panel narrower than 32.</li>
+ * </ol>
+ * Work-groups of at most 16 rows with B as [n, k], unpacked, skip the transposed copy and take dot
+ * products along k from B's rows (the one-step recurrent product at small batch). k above 4096 is cut into
+ * chunks whose partial sums pass through C. Launch with {@link #globalSize} and {@link #localSize}.
  */
 public final class GemmKernel {
     private GemmKernel() {
