@@ -214,39 +214,60 @@ void proj(__global const float* restrict A, int a_off, __global const float* res
                     ct[20] = acc10_0; ct[21] = acc10_1;
                     ct[22] = acc11_0; ct[23] = acc11_1;
                 } else {
-                    n = min(4, left);
-                    for (int i = 0; i < 4; i++) {
-                        __local float* const dst = atf + i * 64;
-                        __global const float* src = 0;
-                        if (i < n) {
-                            const int rr = r + i;
-                            src = A + a_off + (long)rr * 37 + k0;
+                    if (left > 1) {
+                        n = min(4, left);
+                        for (int i = 0; i < 4; i++) {
+                            __local float* const dst = atf + i * 64;
+                            __global const float* src = 0;
+                            if (i < n) {
+                                const int rr = r + i;
+                                src = A + a_off + (long)rr * 37 + k0;
+                            }
+                            if (src) {
+                                int k = 0;
+                                for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
+                                for (; k < kc; k++) dst[k] = src[k];
+                            } else {
+                                for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
+                            }
                         }
+                        float16 acc0_0 = (float16)(0.0f), acc0_1 = (float16)(0.0f);
+                        float16 acc1_0 = (float16)(0.0f), acc1_1 = (float16)(0.0f);
+                        float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
+                        float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
+                        for (int k = 0; k < kc; k++) {
+                            const float16 b0 = bp[k * 2];
+                            const float16 b1 = bp[k * 2 + 1];
+                            float e;
+                            e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
+                            e = atf[64 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
+                            e = atf[128 + k]; acc2_0 = fma((float16)(e), b0, acc2_0); acc2_1 = fma((float16)(e), b1, acc2_1);
+                            e = atf[192 + k]; acc3_0 = fma((float16)(e), b0, acc3_0); acc3_1 = fma((float16)(e), b1, acc3_1);
+                        }
+                        ct[0] = acc0_0; ct[1] = acc0_1;
+                        ct[2] = acc1_0; ct[3] = acc1_1;
+                        ct[4] = acc2_0; ct[5] = acc2_1;
+                        ct[6] = acc3_0; ct[7] = acc3_1;
+                    } else {
+                        n = 1;
+                        const int rr = r;
+                        __global const float* src = 0;
+                        src = A + a_off + (long)rr * 37 + k0;
+                        float16 p0_0 = (float16)(0.0f), p0_1 = (float16)(0.0f), p1_0 = (float16)(0.0f), p1_1 = (float16)(0.0f), p2_0 = (float16)(0.0f), p2_1 = (float16)(0.0f), p3_0 = (float16)(0.0f), p3_1 = (float16)(0.0f);
                         if (src) {
                             int k = 0;
-                            for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
-                            for (; k < kc; k++) dst[k] = src[k];
-                        } else {
-                            for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
+                            for (; k + 4 <= kc; k += 4) {
+                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k + 0) * 2 + 1], p0_1); }
+                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 2], p1_0); p1_1 = fma((float16)(e), bp[(k + 1) * 2 + 1], p1_1); }
+                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 2], p2_0); p2_1 = fma((float16)(e), bp[(k + 2) * 2 + 1], p2_1); }
+                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 2], p3_0); p3_1 = fma((float16)(e), bp[(k + 3) * 2 + 1], p3_1); }
+                            }
+                            for (; k < kc; k++) {
+                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k) * 2 + 1], p0_1); }
+                            }
                         }
+                        ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0); ct[1] = (p0_1 + p1_1) + (p2_1 + p3_1);
                     }
-                    float16 acc0_0 = (float16)(0.0f), acc0_1 = (float16)(0.0f);
-                    float16 acc1_0 = (float16)(0.0f), acc1_1 = (float16)(0.0f);
-                    float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
-                    float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
-                    for (int k = 0; k < kc; k++) {
-                        const float16 b0 = bp[k * 2];
-                        const float16 b1 = bp[k * 2 + 1];
-                        float e;
-                        e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
-                        e = atf[64 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
-                        e = atf[128 + k]; acc2_0 = fma((float16)(e), b0, acc2_0); acc2_1 = fma((float16)(e), b1, acc2_1);
-                        e = atf[192 + k]; acc3_0 = fma((float16)(e), b0, acc3_0); acc3_1 = fma((float16)(e), b1, acc3_1);
-                    }
-                    ct[0] = acc0_0; ct[1] = acc0_1;
-                    ct[2] = acc1_0; ct[3] = acc1_1;
-                    ct[4] = acc2_0; ct[5] = acc2_1;
-                    ct[6] = acc3_0; ct[7] = acc3_1;
                 }
             }
             for (int i = 0; i < n; i++) {

@@ -113,9 +113,14 @@ final class GemmEmitter {
         gather(mr);
         microKernel(mr, "atf", plan.kcStride());
         closeElse();
+        open("if (left > 1)");
         line("n = min(" + ms + ", left);");
         gather(ms);
         microKernel(ms, "atf", plan.kcStride());
+        closeElse();
+        line("n = 1;");
+        singleRow();
+        close();
         close();
         close();
         epilogue();
@@ -279,6 +284,54 @@ final class GemmEmitter {
             }
             line(s.toString());
         }
+    }
+
+    /**
+     * The last row of a range (the whole launch at batch 1): read in place, four k at a time into four
+     * sets of sums, so that the multiply-adds do not wait on each other.
+     */
+    private void singleRow() {
+        int vn = plan.vectors();
+        line("const int rr = r;");
+        line("__global const float* src = 0;");
+        rowSource("k0");
+        StringBuilder decl = new StringBuilder("float16 ");
+        for (int ph = 0; ph < 4; ph++) {
+            for (int v = 0; v < vn; v++) {
+                decl.append(ph + v == 0 ? "" : ", ").append("p").append(ph).append('_').append(v).append(" = (float16)(0.0f)");
+            }
+        }
+        line(decl.append(';').toString());
+        open("if (src)");
+        line("int k = 0;");
+        open("for (; k + 4 <= kc; k += 4)");
+        for (int ph = 0; ph < 4; ph++) {
+            singleRowStep("k + " + ph, ph);
+        }
+        close();
+        open("for (; k < kc; k++)");
+        singleRowStep("k", 0);
+        close();
+        close();
+        StringBuilder sums = new StringBuilder();
+        for (int v = 0; v < vn; v++) {
+            sums.append(v == 0 ? "" : " ").append("ct[").append(v).append("] = (p0_").append(v).append(" + p1_").append(v)
+                    .append(") + (p2_").append(v).append(" + p3_").append(v).append(");");
+        }
+        line(sums.toString());
+    }
+
+    private void singleRowStep(String k, int ph) {
+        int vn = plan.vectors();
+        StringBuilder s = new StringBuilder("{ const float e = src[" + k + "];");
+        for (int v = 0; v < vn; v++) {
+            String b = spec.packedB()
+                    ? loadVector("pb + (" + k + ") * " + plan.nr(), v, "__global const rf_float16u")
+                    : "bp[(" + k + ") * " + vn + (v == 0 ? "" : " + " + v) + "]";
+            s.append(" p").append(ph).append('_').append(v).append(" = fma((float16)(e), ").append(b).append(", p").append(ph)
+                    .append('_').append(v).append(");");
+        }
+        line(s.append(" }").toString());
     }
 
     /** Rows 0..n-1 of ct: earlier chunks' partial sums, bias, activation, mask, store. */

@@ -59,7 +59,7 @@ class GemmKernelTest {
     // Work-groups of up to 16 rows take the dot-product path when B is [n, k] and unpacked, so each such
     // shape also has a row count whose groups are larger.
     private static final Shape S1 = new Shape(1, 1, GemmPlan.DEFAULT_KC_MAX, 1);
-    private static final Shape S13 = new Shape(13, 5, GemmPlan.DEFAULT_KC_MAX, 7);
+    private static final Shape S13 = new Shape(13, 5, GemmPlan.DEFAULT_KC_MAX, 7, 13);
     private static final Shape S65 = new Shape(65, 17, GemmPlan.DEFAULT_KC_MAX, 33, 200);
     private static final Shape S1024 = new Shape(1024, 256, GemmPlan.DEFAULT_KC_MAX, 1, 200);
     private static final Shape CHUNKED = new Shape(40, 37, 16, 29);
