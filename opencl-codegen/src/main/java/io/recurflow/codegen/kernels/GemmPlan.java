@@ -72,10 +72,10 @@ public record GemmPlan(GemmSpec spec, int nr, int mr, int ms, int kc, int kcStri
         return nr / 16;
     }
 
-    /** Bytes of local memory per work-group: the B panel (unless packed) and the A tile. */
+    /** Bytes of local memory per work-group (to check against the device's): B panel unless packed, A tile, sums. */
     public long localBytes() {
         long panel = spec.packedB() ? 0 : (long) kc * nr * Float.BYTES;
-        return panel + (long) mr * kcStride * Float.BYTES;
+        return panel + (long) mr * kcStride * Float.BYTES + (long) mr * nr * Float.BYTES;
     }
 
     /**

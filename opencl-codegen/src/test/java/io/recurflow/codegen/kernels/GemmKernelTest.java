@@ -277,6 +277,8 @@ class GemmKernelTest {
         assertEquals(1, big.chunks());
         assertEquals(3, big.rowGroups(1024));
         assertEquals(1, big.rowGroups(1));
+        assertEquals(1024 * 32 * 4 + 12 * (1024 + 16) * 4 + 12 * 32 * 4, big.localBytes());
+        assertEquals(12 * (1024 + 16) * 4 + 12 * 32 * 4, GemmPlan.of(big.spec().withPackedB(true)).localBytes());
         GemmPlan narrow = GemmPlan.of(GemmSpec.plain("g", 13, 5000, false));
         assertEquals(16, narrow.nr());
         assertEquals(2, narrow.chunks());
