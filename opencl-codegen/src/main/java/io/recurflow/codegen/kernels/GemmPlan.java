@@ -6,10 +6,11 @@ package io.recurflow.codegen.kernels;
  * rows, with a register tile of {@code mr x nr} accumulators in float16 vectors.
  *
  * <p>Per k chunk, a work-item copies its panel of B into local memory as {@code [kc][nr]} (contiguous,
- * zero-padded past column n; with packedB the panel is read in place), then walks its rows in tiles: each
- * tile's rows of A are gathered into a local {@code [rows][kcStride]} block (this is where step rows,
- * initial states and missing rows are resolved, so the inner loop never branches), and the inner loop
- * broadcasts one A element against {@code nr / 16} vectors of B per row.
+ * zero-padded past column n; with packedB the panel is read in place), then walks its rows in tiles. A
+ * tile of {@code mr} consecutive rows of A reads them in place; any other tile first gathers its rows into
+ * a local {@code [rows][kcStride]} block (this is where step rows, initial states and missing rows are
+ * resolved, so the inner loop never branches). The inner loop broadcasts one A element against
+ * {@code nr / 16} vectors of B per row. A single last row runs its own loop with four sets of sums.
  *
  * @param spec the GEMM
  * @param nr panel width, 16 or 32 columns (one or two float16 vectors)
