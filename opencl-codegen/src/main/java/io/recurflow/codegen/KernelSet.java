@@ -35,6 +35,19 @@ final class KernelSet {
         return id;
     }
 
+    /** The id of the kernel {@code function}, whose text already carries that name (adding it if new). */
+    int addNamed(String function, String text, List<Arg.Kind> params) {
+        Integer id = byText.get(text);
+        if (id != null) {
+            return id;
+        }
+        id = specs.size();
+        specs.add(new KernelSpec(id, function, params));
+        sources.add(text);
+        byText.put(text, id);
+        return id;
+    }
+
     List<KernelSpec> specs() {
         return specs;
     }

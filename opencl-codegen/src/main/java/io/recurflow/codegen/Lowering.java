@@ -1,5 +1,10 @@
 package io.recurflow.codegen;
 
+import io.recurflow.codegen.kernels.Activation;
+import io.recurflow.codegen.kernels.GemmKernel;
+import io.recurflow.codegen.kernels.GemmSpec;
+import io.recurflow.codegen.kernels.ParamKind;
+import io.recurflow.codegen.kernels.RowMode;
 import io.recurflow.ir.DType;
 import io.recurflow.ir.Graph;
 import io.recurflow.ir.Node;
@@ -59,6 +64,8 @@ public final class Lowering {
     /** Nodes computed inside another node's kernel (a GEMM's epilogue). */
     private final Set<Integer> absorbed = new HashSet<>();
     private int lengthsBuffer;
+    /** Packed weight panels by (parameter, shape): a weight read by several GEMMs is packed once. */
+    private final Map<String, Integer> packed = new HashMap<>();
 
     private Lowering(Graph graph, Mode mode, int batch, int steps) {
         this.graph = Verifier.verify(graph);
@@ -440,12 +447,7 @@ public final class Lowering {
         switch (n.op()) {
             case INPUT, STATIC_INPUT, PARAM, CONST, SLICE, SELECT, STACK_TIME -> {
             }
-            case MATMUL -> {
-                int[] e = epilogues.get(n.id());
-                Node add = e == null ? null : graph.node(e[0]);
-                Node act = e == null || e[1] < 0 ? null : graph.node(e[1]);
-                launch(gen.gemm(n, add, act, loc(gemmResult(n.id())), perStep, sr), t0, rows, label);
-            }
+            case MATMUL -> emitMatmul(n, t0, count, label);
             case ADD, SUB, MUL, NEG, SIGMOID, TANH, RELU, EXP, LOG ->
                     launch(gen.elementwise(Set.of(n.id()), List.of(n.id()), perStep, sr), t0, rows, label);
             case CONCAT -> launch(gen.concat(n, perStep, sr), t0, rows, label);
@@ -463,6 +465,103 @@ public final class Lowering {
                 }
             }
         }
+    }
+
+    /**
+     * A matrix product with its fused epilogue: the tiled GEMM where its operands allow (whole rows of
+     * A, B a fixed matrix, A delayed only in a one-step launch), else the plain kernel.
+     */
+    private void emitMatmul(Node n, int t0, int count, String label) {
+        int[] e = epilogues.get(n.id());
+        Node add = e == null ? null : graph.node(e[0]);
+        Node act = e == null || e[1] < 0 ? null : graph.node(e[1]);
+        boolean perStep = n.isPerStep();
+        int rows = perStep ? count * batch : staticRows(n);
+        Operand a = n.operand(0);
+        Operand b = n.operand(1);
+        Loc al = loc(a.source());
+        Loc bl = loc(b.source());
+        Loc out = loc(gemmResult(n.id()));
+        Loc init = a.hasInit() ? loc(a.init()) : null;
+        Loc bias = null;
+        if (add != null) {
+            Operand bo = add.operand(add.operand(0).source() == n.id() ? 1 : 0);
+            bias = loc(bo.source());
+        }
+        boolean fast = bl.contiguous() && !bl.perStep() && al.contiguous() && out.contiguous()
+                && (a.delay() == 0 || perStep && count == 1 && al.perStep())
+                && (init == null || init.contiguous() && init.rows() == batch)
+                && (bias == null || bias.contiguous() && bias.rows() == 1)
+                && (!perStep || al.perStep());
+        if (!fast) {
+            launch(gen.gemm(n, add, act, out, perStep, perStep ? 0 : staticRows(n)), t0, rows, label);
+            return;
+        }
+        boolean transposeB = n.attrs().getBool("transpose_b", false);
+        int k = al.width();
+        int cols = out.width();
+        RowMode mode = a.delay() == 0 ? RowMode.PLAIN : init == null ? RowMode.STEP : RowMode.STEP_INIT;
+        Activation activation = act == null ? Activation.NONE : switch (act.op()) {
+            case SIGMOID -> Activation.SIGMOID;
+            case TANH -> Activation.TANH;
+            case RELU -> Activation.RELU;
+            default -> throw new IllegalStateException(act.op().toString());
+        };
+        boolean packed = graph.node(b.source()).op() == Op.PARAM;
+        String name = "gemm_n" + cols + "_k" + k + (transposeB ? "_nk" : "_kn") + (bias != null ? "_bias" : "")
+                + (act != null ? "_" + act.op().textName() : "") + (mode == RowMode.PLAIN ? "" : mode == RowMode.STEP
+                ? "_step" : "_stepinit") + (perStep ? "_mask" : "") + (packed ? "_packed" : "");
+        GemmSpec spec = new GemmSpec(name, cols, k, transposeB, bias != null, activation, mode, perStep, packed);
+        int bBuffer = bl.buffer();
+        long bOff = bl.base();
+        if (packed) {
+            bBuffer = packedWeights(b.source(), bl, cols, k, transposeB);
+            bOff = 0;
+        }
+        List<Arg> args = new ArrayList<>();
+        for (ParamKind p : GemmKernel.params(spec)) {
+            args.add(switch (p) {
+                case A -> new Arg.Buffer(al.buffer());
+                case A_OFF -> new Arg.Int((int) (al.base() + (mode == RowMode.PLAIN && perStep ? (long) t0 * batch * k : 0)));
+                case B -> new Arg.Buffer(bBuffer);
+                case B_OFF -> new Arg.Int((int) bOff);
+                case BIAS -> new Arg.Buffer(bias.buffer());
+                case BIAS_OFF -> new Arg.Int((int) bias.base());
+                case C -> new Arg.Buffer(out.buffer());
+                case C_OFF -> new Arg.Int((int) (out.base() + (perStep ? (long) t0 * batch * cols : 0)));
+                case M -> new Arg.Int(rows);
+                case LENGTHS -> new Arg.Buffer(lengthsBuffer);
+                case T0 -> new Arg.Int(t0);
+                case BATCH -> new Arg.Int(batch);
+                case DELAY -> new Arg.Int(a.delay());
+                case INIT -> new Arg.Buffer(init.buffer());
+                case INIT_OFF -> new Arg.Int((int) init.base());
+                case PACKED, PACKED_OFF -> throw new IllegalStateException("pack parameter in a GEMM");
+            });
+        }
+        List<Arg.Kind> kinds = GemmKernel.params(spec).stream().map(ParamKind::argKind).toList();
+        int id = kernels.addNamed(name, GemmKernel.source(spec), kinds);
+        run.add(new Instr.Launch(id, args, GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), 0,
+                List.of(), -1, label));
+    }
+
+    /** The weight {@code param} in the GEMM's panel layout, packed once by the setup. */
+    private int packedWeights(int param, Loc bl, int cols, int k, boolean transposeB) {
+        String key = param + ":" + cols + ":" + k + ":" + transposeB;
+        Integer done = packed.get(key);
+        if (done != null) {
+            return done;
+        }
+        GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + k + (transposeB ? "_nk" : "_kn"), cols, k, transposeB)
+                .withPackedB(true);
+        int buf = buffer(graph.node(param).name() + ".packed", GemmKernel.packedLength(spec), BufferSpec.Role.PARAM);
+        List<Arg.Kind> kinds = GemmKernel.packParams(spec).stream().map(ParamKind::argKind).toList();
+        int id = kernels.addNamed(GemmKernel.packName(spec), GemmKernel.packSource(spec), kinds);
+        setup.add(new Instr.Launch(id, List.of(new Arg.Buffer(bl.buffer()), new Arg.Int((int) bl.base()),
+                new Arg.Buffer(buf), new Arg.Int(0)), GemmKernel.packGlobalSize(spec), GemmKernel.packLocalSize(spec), 0,
+                List.of(), -1, "pack " + graph.node(param).name()));
+        packed.put(key, buf);
+        return buf;
     }
 
     /**

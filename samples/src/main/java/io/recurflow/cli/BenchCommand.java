@@ -24,10 +24,14 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = {"Time execution modes side by side on one model (interleaved runs,",
     "medians and spread, speed-ups, FLOP/s), or the GEMM alone with `bench gemm`."},
-        subcommands = {})
+        subcommands = {BenchGemmCommand.class})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "A sample or a graph text file.")
+    // optional only so that `bench gemm` parses; call() insists on it
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A sample or a graph text file.")
     String model;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--modes", split = ",", defaultValue = "naive,batched", paramLabel = "M1,M2",
             description = "Modes to compare (reference, naive, batched; default naive,batched).")
@@ -56,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (model == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'MODEL'");
+        }
         if (batch < 1 || seq < 1 || runs < 1 || warmup < 0) {
             throw new UserException("--batch, --seq and --runs must be at least 1, --warmup at least 0");
         }
