@@ -102,9 +102,10 @@ public final class GraphDot {
     /**
      * DOTExporter 1.5.3 writes a subgraph's cluster attributes as {@code cluster_N [ ... ];}, which
      * Graphviz reads as a stray node called cluster_N; the one fix made by hand turns that line into
-     * the statement meant, {@code graph [ ... ];}, the attributes of the enclosing cluster.
+     * the statement meant, {@code graph [ ... ];}, the attributes of the enclosing cluster. Public so
+     * that every DOT picture of this module (the schedule's too) makes the same fix.
      */
-    private static String fixClusterAttributes(String dot, String name) {
+    public static String fixClusterAttributes(String dot, String name) {
         String written = "  subgraph " + name + " {\n    " + name + " [";
         int at = dot.indexOf(written);
         if (at < 0) {
