@@ -12,9 +12,13 @@ import java.util.Map;
  * @param feeds    graph feed name → host array name, for inputs written every run
  * @param params   graph parameter name → host array name, for the setup
  * @param outputs  graph output names in order (the host array of each has the same name)
+ * @param predictedUs the cost model's prediction of one run's time, in microseconds
+ * @param tasks    the scheduled mode's task graph (null in the other modes)
+ * @param schedule the scheduled mode's schedule (null in the other modes)
  */
 public record CompiledModel(Graph graph, Mode mode, int batch, int steps, Program program, Map<String, String> feeds,
-                            Map<String, String> params, List<String> outputs) {
+                            Map<String, String> params, List<String> outputs, double predictedUs,
+                            io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Schedule schedule) {
     /** The host array holding the sequence lengths. */
     public static final String LENGTHS = "__lengths";
 }

@@ -103,6 +103,20 @@ final class KernelWriter {
     }
 
     /**
+     * A kernel whose body loops over the steps itself (one work-group; see {@link Kernels#persistent}):
+     * the signature, then {@code prologue}, then the lines written so far.
+     */
+    String finishPersistent(String prologue, String epilogue) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("__kernel void ").append(KernelSet.NAME).append("(__global const int* lengths, int t0");
+        for (Map.Entry<Integer, String> e : params.entrySet()) {
+            sb.append(", __global ").append(intParams.get(e.getKey()) ? "int* " : "float* ").append(e.getValue());
+        }
+        sb.append(") {\n").append(prologue).append(body).append(epilogue).append("}\n");
+        return sb.toString();
+    }
+
+    /**
      * The whole kernel: a prologue that finds the row and column, {@code body}, and for per-step
      * kernels a guard that runs {@code padding} (statements that write zeros) and returns for rows past
      * their sequence's end.

@@ -53,6 +53,13 @@ final class Kernels {
      */
     Kernel elementwise(Set<Integer> group, List<Integer> outputs, boolean perStep, int staticRows) {
         KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        List<String> padding = groupOutputs(w, group, outputs);
+        int cols = width(outputs.get(0));
+        return new Kernel("ew", w.finish(padding, null), w.buffers(), w.paramKinds(), cols);
+    }
+
+    /** Writes the computation and stores of {@code outputs} at column j; returns the padding stores. */
+    private List<String> groupOutputs(KernelWriter w, Set<Integer> group, List<Integer> outputs) {
         Map<String, String> memo = new HashMap<>();
         List<String> padding = new ArrayList<>();
         for (int o : outputs) {
@@ -60,8 +67,124 @@ final class Kernels {
             w.line(w.store(locs.apply(o), "j") + " = " + v + ";");
             padding.add(w.store(locs.apply(o), "j") + " = 0.0f;");
         }
-        int cols = width(outputs.get(0));
-        return new Kernel("ew", w.finish(padding, null), w.buffers(), w.paramKinds(), cols);
+        return padding;
+    }
+
+    /**
+     * A kernel that runs a whole recurrent component over all steps in one launch: one work-group of
+     * {@code local} work-items loops over the steps (reverse order for a reverse recurrence); each
+     * stage — a fused element-wise loop, or a GEMM whose rows are dot products over contiguous weight
+     * rows — is followed by a barrier, which makes its global writes visible to the whole group.
+     * Used where a step's work is too small to pay a launch: the steps then cost no launches at all.
+     *
+     * @param gemms for each MATMUL in the stages: {bias add id or -1, activation id or -1}
+     */
+    Kernel persistent(List<Stage> stages, Map<Integer, int[]> gemms, IntFunction<Loc> result, int steps,
+                      boolean reverse, int local) {
+        KernelWriter w = new KernelWriter(true, batch, 0);
+        for (Stage st : stages) {
+            for (List<Integer> outs : st.outputs()) {
+                int cols = width(outs.get(0));
+                w.line("for (int b = 0; b < " + batch + "; b++) {");
+                w.line("const int R = t * " + batch + " + b;");
+                w.line("if (t < lengths[b]) {");
+                w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                List<String> padding = groupOutputs(w, st.group(), outs);
+                w.line("}");
+                w.line("} else {");
+                w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                for (String p : padding) {
+                    w.line(p);
+                }
+                w.line("}");
+                w.line("}");
+                w.line("}");
+                w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
+            }
+            for (int id : st.others()) {
+                Node m = graph.node(id);
+                if (m.op() != Op.MATMUL) {
+                    continue; // absorbed epilogue nodes are computed by their GEMM
+                }
+                persistentGemm(w, m, gemms.get(id), result.apply(id), local);
+                w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
+            }
+        }
+        String prologue = "    const int lid = get_local_id(0);\n"
+                + "    for (int step = 0; step < " + steps + "; step++) {\n"
+                + "    const int t = " + (reverse ? (steps - 1) + " - step" : "step") + ";\n";
+        return new Kernel("recurrence", w.finishPersistent(prologue, "    }\n"), w.buffers(), w.paramKinds(), local);
+    }
+
+    /** Whether {@link #persistent} can compute this GEMM: PyTorch-layout weights, whole rows of A. */
+    boolean persistentGemmFits(Node m) {
+        Operand a = m.operand(0);
+        Loc al = locs.apply(a.source());
+        Loc wl = locs.apply(m.operand(1).source());
+        return m.attrs().getBool("transpose_b", false) && al.perStep() && al.contiguous() && !wl.perStep()
+                && wl.contiguous() && (!a.hasInit() || locs.apply(a.init()).contiguous()
+                && locs.apply(a.init()).rows() == batch);
+    }
+
+    private void persistentGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local) {
+        Operand a = m.operand(0);
+        Loc al = locs.apply(a.source());
+        Loc wl = locs.apply(m.operand(1).source());
+        int k = al.width();
+        int n = width(m.id());
+        String pa = w.param(al.buffer(), false);
+        String pw = w.param(wl.buffer(), false);
+        String po = w.param(out.buffer(), false);
+        w.line("for (int b = 0; b < " + batch + "; b++) {");
+        w.line("const int R = t * " + batch + " + b;");
+        w.line("if (t < lengths[b]) {");
+        String rowA;
+        if (a.delay() == 0) {
+            w.line("const __global float* arow = " + pa + " + " + al.base() + " + R * " + al.stride() + ";");
+            rowA = "arow";
+        } else {
+            w.line("const int s = t - (" + a.delay() + ");");
+            String init = "0";
+            if (a.hasInit()) {
+                Loc il = locs.apply(a.init());
+                init = w.param(il.buffer(), false) + " + " + il.base() + " + b * " + il.stride();
+            }
+            w.line("const __global float* arow = (s >= 0 && s < lengths[b]) ? " + pa + " + " + al.base() + " + (s * "
+                    + batch + " + b) * " + al.stride() + " : " + init + ";");
+            rowA = "arow";
+        }
+        w.line("for (int j = lid; j < " + n + "; j += " + local + ") {");
+        w.line("float acc = 0.0f;");
+        w.line("if (" + rowA + ") {");
+        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j * " + wl.stride() + ";");
+        w.line("float16 s16 = (float16)(0.0f);");
+        w.line("int k = 0;");
+        w.line("for (; k + 16 <= " + k + "; k += 16) s16 += vload16(0, " + rowA + " + k) * vload16(0, wrow + k);");
+        w.line("float8 s8 = s16.lo + s16.hi;");
+        w.line("float4 s4 = s8.lo + s8.hi;");
+        w.line("acc = s4.x + s4.y + s4.z + s4.w;");
+        w.line("for (; k < " + k + "; k++) acc += " + rowA + "[k] * wrow[k];");
+        w.line("}");
+        if (epilogue != null && epilogue[0] >= 0) {
+            Node add = graph.node(epilogue[0]);
+            Operand bias = add.operand(add.operand(0).source() == m.id() ? 1 : 0);
+            w.line("acc += " + w.load(locs.apply(bias.source()), 0, null, "j", false) + ";");
+            if (epilogue[1] >= 0) {
+                w.line("acc = " + switch (graph.node(epilogue[1]).op()) {
+                    case SIGMOID -> "1.0f / (1.0f + exp(-acc))";
+                    case TANH -> "1.0f - 2.0f / (exp(2.0f * acc) + 1.0f)";
+                    case RELU -> "fmax(acc, 0.0f)";
+                    default -> throw new IllegalArgumentException(graph.node(epilogue[1]).op().toString());
+                } + ";");
+            }
+        }
+        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+        w.line("}");
+        w.line("} else {");
+        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
+                + out.stride() + " + j] = 0.0f;");
+        w.line("}");
+        w.line("}");
     }
 
     private String value(KernelWriter w, Set<Integer> group, Map<String, String> memo, int node, String col) {

@@ -64,10 +64,34 @@ public final class Lowering {
     /** Nodes computed inside another node's kernel (a GEMM's epilogue). */
     private final Set<Integer> absorbed = new HashSet<>();
     private int lengthsBuffer;
+    private final Options options;
+    /** The queue the next launch goes on, the events it waits for, and the next free event id. */
+    private int queue;
+    private List<Integer> pendingWaits = new ArrayList<>();
+    private int events;
+    /** The work of each run instruction (null for transfers), for the cost model. */
+    private final List<LaunchCostModel.Work> work = new ArrayList<>();
+    private io.recurflow.scc.schedule.Schedule schedule;
+    private io.recurflow.scc.schedule.TaskGraph taskGraph;
     /** Packed weight panels by (parameter, shape): a weight read by several GEMMs is packed once. */
     private final Map<String, Integer> packed = new HashMap<>();
 
-    private Lowering(Graph graph, Mode mode, int batch, int steps) {
+    /**
+     * How the scheduled mode plans: {@code queues} K (0: let the scheduler choose up to
+     * {@code maxQueues}), and the cost model that prices launches and events.
+     */
+    public record Options(int queues, int maxQueues, LaunchCostModel costs) {
+        public static final Options DEFAULT = new Options(0, 4, LaunchCostModel.DEFAULT);
+
+        public Options {
+            if (queues < 0 || maxQueues < 1) {
+                throw new IllegalArgumentException("queues must be at least 1 (or 0 for auto), maxQueues at least 1");
+            }
+        }
+    }
+
+    private Lowering(Graph graph, Mode mode, int batch, int steps, Options options) {
+        this.options = options;
         this.graph = Verifier.verify(graph);
         this.mode = mode;
         this.batch = batch;
@@ -78,19 +102,31 @@ public final class Lowering {
 
     /** Lowers {@code graph} for {@code mode} at batch {@code batch} and sequence length {@code steps}. */
     public static CompiledModel lower(Graph graph, Mode mode, int batch, int steps) {
+        return lower(graph, mode, batch, steps, Options.DEFAULT);
+    }
+
+    /** As {@link #lower(Graph, Mode, int, int)}, with the scheduled mode's queues and cost model. */
+    public static CompiledModel lower(Graph graph, Mode mode, int batch, int steps, Options options) {
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException("batch and sequence length must be at least 1");
         }
-        Lowering l = new Lowering(graph, mode, batch, steps);
+        Lowering l = new Lowering(graph, mode, batch, steps, options);
         l.checkSupported();
-        if (mode == Mode.BATCHED) {
+        if (mode != Mode.NAIVE) {
             l.planEpilogues();
         }
         l.layout();
-        l.emitRun();
+        if (mode == Mode.SCHEDULED) {
+            l.emitScheduled();
+        } else {
+            l.emitRun();
+        }
+        int queues = l.schedule == null ? 1 : l.schedule.queues();
         Program p = dropUnusedBuffers(new Program(graph.name() + "-" + mode.textName(), l.kernels.source(),
-                l.buffers, l.kernels.specs(), l.setup, l.run, 1));
-        return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs);
+                l.buffers, l.kernels.specs(), l.setup, l.run, queues));
+        double predicted = options.costs().predict(p, l.work);
+        return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs, predicted, l.taskGraph,
+                l.schedule);
     }
 
     /**
@@ -340,13 +376,22 @@ public final class Lowering {
 
     // ---- run instructions -----------------------------------------------------------------------
 
-    private void emitRun() {
-        run.add(new Instr.Write(lengthsBuffer, CompiledModel.LENGTHS, 0));
+    private void emitWrites() {
+        addInstr(new Instr.Write(lengthsBuffer, CompiledModel.LENGTHS, 0), null);
         for (Node n : graph.nodes()) {
             if (n.op() == Op.INPUT || n.op() == Op.STATIC_INPUT) {
-                run.add(new Instr.Write(loc(n.id()).buffer(), n.name(), 0));
+                addInstr(new Instr.Write(loc(n.id()).buffer(), n.name(), 0), null);
             }
         }
+    }
+
+    private void addInstr(Instr i, LaunchCostModel.Work w) {
+        run.add(i);
+        work.add(w);
+    }
+
+    private void emitRun() {
+        emitWrites();
         for (Component c : scc.components()) {
             List<Integer> order = instantOrder(c);
             boolean perStep = graph.node(c.nodes().get(0)).isPerStep();
@@ -372,6 +417,10 @@ public final class Lowering {
                 }
             }
         }
+        emitReads();
+    }
+
+    private void emitReads() {
         for (int o : graph.outputs()) {
             Node n = graph.node(o);
             Loc l = loc(o);
@@ -384,7 +433,7 @@ public final class Lowering {
                         n.isPerStep() ? steps * batch : staticRows(n), "output " + n.name());
                 l = copy;
             }
-            run.add(new Instr.Read(l.buffer(), n.name(), 0));
+            addInstr(new Instr.Read(l.buffer(), n.name(), 0), null);
             outputs.add(n.name());
         }
     }
@@ -432,7 +481,250 @@ public final class Lowering {
         for (int b : k.buffers()) {
             args.add(new Arg.Buffer(b));
         }
-        run.add(new Instr.Launch(id, args, new long[] {k.columns(), rows}, null, 0, List.of(), -1, label));
+        long items = (long) k.columns() * rows;
+        addLaunch(id, args, new long[] {k.columns(), rows}, null, label,
+                new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+    }
+
+    /** Adds a run launch on the current queue, waiting on the pending events. */
+    private void addLaunch(int kernel, List<Arg> args, long[] global, long[] local, String label,
+                           LaunchCostModel.Work w) {
+        addInstr(new Instr.Launch(kernel, args, global, local, queue, pendingWaits, -1, label), w);
+        pendingWaits = new ArrayList<>();
+    }
+
+    /** Gives the last launch an event id (so that other queues can wait for it) and returns the id. */
+    private int recordEvent() {
+        Instr.Launch l = (Instr.Launch) run.get(run.size() - 1);
+        if (l.event() >= 0) {
+            return l.event();
+        }
+        int e = events++;
+        run.set(run.size() - 1, new Instr.Launch(l.kernel(), l.args(), l.global(), l.local(), l.queue(), l.waits(), e,
+                l.label()));
+        return e;
+    }
+
+    /** A launch that does nothing: it carries waits and events where a task has no launch of its own. */
+    private void emitJoin(String label) {
+        KernelWriter w = new KernelWriter(false, batch, 1);
+        Kernel k = new Kernel("join", w.finish(List.of(), "0"), w.buffers(), w.paramKinds(), 1);
+        int id = kernels.add(k.prefix(), k.text(), k.params());
+        addLaunch(id, List.of(new Arg.Buffer(lengthsBuffer), new Arg.Int(0)), new long[] {1, 1}, null, label,
+                new LaunchCostModel.Work(0, 0, 0));
+    }
+
+    // ---- the scheduled mode ---------------------------------------------------------------------
+
+    /**
+     * Builds the task graph, lets the list scheduler place the tasks on queues, and emits each task's
+     * launches on its queue in the schedule's enqueue order: a task's first launch waits on the events
+     * the schedule names, its last records an event when another queue waits on it. Inputs are
+     * written on queue 0 before a start launch every other queue waits on; a final launch on queue 0
+     * waits for every other queue before the outputs are read.
+     */
+    private void emitScheduled() {
+        for (Component c : scc.components()) {
+            if (c.isRecurrent() && persistentFits(c) && persistentUs(c) < steps * stepUs(c)) {
+                whole.add(c.index());
+            }
+        }
+        io.recurflow.scc.schedule.TaskGraph tg = io.recurflow.scc.schedule.TaskGraph.build(scc, steps, 1,
+                io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withWhole(whole));
+        io.recurflow.scc.schedule.CostModel model = new io.recurflow.scc.schedule.CostModel() {
+            private final Map<String, Double> memo = new HashMap<>();
+
+            @Override
+            public double taskCost(io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Task t) {
+                if (whole.contains(t.component())) {
+                    return persistentUs(scc.component(t.component()));
+                }
+                return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic(),
+                        k -> probeTask(t));
+            }
+
+            @Override
+            public double launchOverhead() {
+                return options.costs().overheadUs();
+            }
+
+            @Override
+            public double eventCost() {
+                return options.costs().eventUs();
+            }
+        };
+        io.recurflow.scc.schedule.Schedule sch = options.queues() == 0
+                ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(tg, model, options.maxQueues())
+                : io.recurflow.scc.schedule.ListScheduler.schedule(tg, model, options.queues());
+        io.recurflow.scc.schedule.ScheduleVerifier.verify(tg, sch);
+        this.taskGraph = tg;
+        this.schedule = sch;
+        queue = 0;
+        emitWrites();
+        int start = -1;
+        if (sch.queues() > 1) {
+            emitJoin("start");
+            start = recordEvent();
+        }
+        Map<Integer, Integer> eventOf = new HashMap<>();
+        Set<Integer> sources = new HashSet<>();
+        for (io.recurflow.scc.schedule.Schedule.Event e : sch.events()) {
+            sources.add(e.from());
+        }
+        Set<Integer> startedQueues = new HashSet<>(List.of(0));
+        int[] lastOnQueue = new int[sch.queues()];
+        java.util.Arrays.fill(lastOnQueue, -1);
+        for (int id : sch.enqueueOrder()) {
+            io.recurflow.scc.schedule.Task t = tg.task(id);
+            queue = sch.queueOf(id);
+            List<Integer> waits = new ArrayList<>();
+            for (io.recurflow.scc.schedule.Schedule.Event e : sch.waitsOf(id)) {
+                waits.add(eventOf.get(e.from()));
+            }
+            if (startedQueues.add(queue) && start >= 0) {
+                waits.add(start);
+            }
+            pendingWaits = waits;
+            int before = run.size();
+            emitTask(t);
+            boolean emitted = run.size() > before;
+            if (!emitted && (!waits.isEmpty() || sources.contains(id))) {
+                emitJoin("task " + t.label());
+                emitted = true;
+            }
+            pendingWaits = new ArrayList<>();
+            if (emitted) {
+                lastOnQueue[queue] = run.size() - 1;
+                if (sources.contains(id)) {
+                    eventOf.put(id, recordEvent());
+                }
+            } else if (sources.contains(id)) {
+                throw new IllegalStateException("task " + t.label() + " has no launch to record an event on");
+            }
+        }
+        queue = 0;
+        if (sch.queues() > 1) {
+            List<Integer> joins = new ArrayList<>();
+            for (int q = 1; q < sch.queues(); q++) {
+                if (lastOnQueue[q] >= 0) {
+                    int at = lastOnQueue[q];
+                    Instr.Launch l = (Instr.Launch) run.get(at);
+                    int e = l.event() >= 0 ? l.event() : events++;
+                    run.set(at, new Instr.Launch(l.kernel(), l.args(), l.global(), l.local(), l.queue(), l.waits(), e,
+                            l.label()));
+                    joins.add(e);
+                }
+            }
+            pendingWaits = joins;
+            emitJoin("join");
+        }
+        emitReads();
+    }
+
+    /** The launches of one task, in batched mode's way: acyclic work over all its steps, recurrences step by step. */
+    private void emitTask(io.recurflow.scc.schedule.Task t) {
+        Component c = scc.component(t.component());
+        List<Integer> order = instantOrder(c);
+        if (t.isStatic()) {
+            for (int id : order) {
+                emitNode(graph.node(id), 0, 0);
+            }
+        } else if (!c.isRecurrent()) {
+            int from = Math.min(t.from(), t.to());
+            for (int id : order) {
+                emitNode(graph.node(id), from, t.stepCount());
+            }
+        } else if (whole.contains(c.index())) {
+            emitPersistent(c, order);
+        } else {
+            for (int step : t.steps()) {
+                emitFusedStep(order, step);
+            }
+        }
+    }
+
+    /** Recurrent components run as one kernel over all their steps (chosen by the cost model). */
+    private final Set<Integer> whole = new HashSet<>();
+
+    /** Whether every node of the component fits the one-launch kernel: fusable ops and GEMMs it can do. */
+    private boolean persistentFits(Component c) {
+        for (int id : c.nodes()) {
+            Node n = graph.node(id);
+            if (absorbed.contains(id) || fused(id)) {
+                continue;
+            }
+            if (n.op() != Op.MATMUL || !gen.persistentGemmFits(n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The cost model's time for one step of a recurrent component run launch by launch. */
+    private double stepUs(Component c) {
+        return probeLaunches(() -> emitFusedStep(instantOrder(c), 0), true);
+    }
+
+    /**
+     * The cost model's time for the one-launch kernel: one launch overhead, then every step's work on
+     * one compute unit — the work of the step launches without their overheads, scaled by
+     * {@link LaunchCostModel#singleUnitFactor} because a single work-group runs on one compute unit.
+     */
+    private double persistentUs(Component c) {
+        double work = probeLaunches(() -> emitFusedStep(instantOrder(c), 0), false);
+        return options.costs().overheadUs() + steps * work * options.costs().singleUnitFactor(batch);
+    }
+
+    private void emitPersistent(Component c, List<Integer> order) {
+        List<Stage> st = stages(order);
+        int widest = 1;
+        for (int id : c.nodes()) {
+            widest = Math.max(widest, width(graph.node(id)));
+        }
+        int local = Math.min(256, widest);
+        Map<Integer, int[]> gemms = new HashMap<>();
+        for (int id : c.nodes()) {
+            if (graph.node(id).op() == Op.MATMUL) {
+                gemms.put(id, epilogues.get(id));
+            }
+        }
+        Kernel k = gen.persistent(st, gemms, id -> loc(gemmResult(id)), steps,
+                c.kind() == ComponentKind.RECURRENT_REVERSE, local);
+        int id = kernels.add(k.prefix(), k.text(), k.params());
+        List<Arg> args = new ArrayList<>();
+        args.add(new Arg.Buffer(lengthsBuffer));
+        args.add(new Arg.Int(0));
+        for (int b : k.buffers()) {
+            args.add(new Arg.Buffer(b));
+        }
+        double work = probeLaunches(() -> emitFusedStep(order, 0), false) * steps
+                * options.costs().singleUnitFactor(batch);
+        addLaunch(id, args, new long[] {local}, new long[] {local},
+                graph.node(order.get(order.size() - 1)).name() + " (all " + steps + " steps in one launch)",
+                new LaunchCostModel.Work(0, 0, work * 1e3 / Math.max(1e-9, options.costs().itemNs())));
+    }
+
+    /** Emits launches into a scratch list, prices them (with or without launch overheads), and drops them. */
+    private double probeLaunches(Runnable emit, boolean withOverhead) {
+        int runSize = run.size();
+        List<Integer> saved = pendingWaits;
+        pendingWaits = new ArrayList<>();
+        emit.run();
+        double us = 0;
+        for (int i = runSize; i < run.size(); i++) {
+            if (work.get(i) != null) {
+                us += options.costs().launchUs(work.get(i)) - (withOverhead ? 0 : options.costs().overheadUs());
+            }
+        }
+        run.subList(runSize, run.size()).clear();
+        work.subList(runSize, work.size()).clear();
+        pendingWaits = saved;
+        return us;
+    }
+
+    /** The predicted time of a task: its launches emitted into a scratch list and priced. */
+    private double probeTask(io.recurflow.scc.schedule.Task t) {
+        return probeLaunches(() -> emitTask(t), true);
     }
 
     /** One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0). */
@@ -541,8 +833,18 @@ public final class Lowering {
         }
         List<Arg.Kind> kinds = GemmKernel.params(spec).stream().map(ParamKind::argKind).toList();
         int id = kernels.addNamed(name, GemmKernel.source(spec), kinds);
-        run.add(new Instr.Launch(id, args, GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), 0,
-                List.of(), -1, label));
+        addLaunch(id, args, GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), label,
+                gemmWork(spec, rows));
+    }
+
+    /**
+     * A GEMM's work for the cost model: its flops, inflated for few rows (a tile of few rows keeps the
+     * vector units busy only in part: efficiency M / (M + 4), as measured on PoCL), and the bytes of
+     * its activations; weights are reused at every step and stay in cache, so they are not counted.
+     */
+    static LaunchCostModel.Work gemmWork(GemmSpec spec, int rows) {
+        return new LaunchCostModel.Work(spec.flops(rows) * (rows + 4.0) / rows,
+                4.0 * ((double) rows * spec.k() + (double) rows * spec.n()), 0);
     }
 
     /** The weight {@code param} in the GEMM's panel layout, packed once by the setup. */
@@ -570,6 +872,24 @@ public final class Lowering {
      * output width, then the stage's other nodes (GEMMs, row-wise ops) in order.
      */
     private void emitFusedStep(List<Integer> order, int t) {
+        for (Stage st : stages(order)) {
+            for (List<Integer> outs : st.outputs()) {
+                String label = graph.node(outs.get(outs.size() - 1)).name() + " (fused " + st.group().size()
+                        + " ops) t=" + t;
+                launch(gen.elementwise(st.group(), outs, true, 0), t, batch, label);
+            }
+            for (int id : st.others()) {
+                emitNode(graph.node(id), t, 1);
+            }
+        }
+    }
+
+    /**
+     * The stages of one step of a recurrent component: stage s holds the fusable nodes that need only
+     * stage-s-or-earlier results from memory; a fused node reading a GEMM's (or another launch's)
+     * result moves to the next stage.
+     */
+    private List<Stage> stages(List<Integer> order) {
         Set<Integer> members = new HashSet<>(order);
         Map<Integer, Integer> stage = new HashMap<>();
         int maxStage = 0;
@@ -582,33 +902,27 @@ public final class Lowering {
                 }
                 int us = stage.get(o.source());
                 boolean sameKernel = fused(id) && fused(o.source());
-                // a fused node reads a GEMM's (or another launch's) result from memory: next stage
                 s = Math.max(s, fused(id) && !sameKernel ? us + 1 : us);
             }
             stage.put(id, s);
             maxStage = Math.max(maxStage, s);
         }
+        List<Stage> out = new ArrayList<>();
         for (int s = 0; s <= maxStage; s++) {
             Set<Integer> group = new LinkedHashSet<>();
+            List<Integer> others = new ArrayList<>();
             for (int id : order) {
-                if (stage.get(id) == s && fused(id)) {
-                    group.add(id);
+                if (stage.get(id) == s) {
+                    (fused(id) ? group : others).add(id);
                 }
             }
             Map<Integer, List<Integer>> byWidth = new TreeMap<>();
             for (int id : stored(group)) {
                 byWidth.computeIfAbsent(width(graph.node(id)), k -> new ArrayList<>()).add(id);
             }
-            for (List<Integer> outs : byWidth.values()) {
-                String label = graph.node(outs.get(outs.size() - 1)).name() + " (fused " + group.size() + " ops) t=" + t;
-                launch(gen.elementwise(group, outs, true, 0), t, batch, label);
-            }
-            for (int id : order) {
-                if (stage.get(id) == s && !group.contains(id)) {
-                    emitNode(graph.node(id), t, 1);
-                }
-            }
+            out.add(new Stage(group, new ArrayList<>(byWidth.values()), others));
         }
+        return out;
     }
 
     /** Whether a node of a recurrent component is computed in registers by a fused kernel. */

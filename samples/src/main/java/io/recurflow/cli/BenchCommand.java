@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON (a `results` array).")
     Path json;
 
+    @Option(names = "--queues", defaultValue = "auto", paramLabel = "K|auto",
+            description = "Command queues of the scheduled mode (default auto).")
+    String queues;
+
     @Override
     public Integer call() throws IOException {
         if (model == null) {
@@ -77,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         double[][] ms = new double[kinds.size()][runs];
         try {
             for (Engines.Kind k : kinds) {
-                engines.add(Engines.open(k, g, batch, seq, feeds.values(), device));
+                engines.add(Engines.open(k, g, batch, seq, feeds.values(), device, Engines.queues(queues)));
             }
             for (int w = 0; w < warmup; w++) {
                 for (Engines.Engine e : engines) {
@@ -101,16 +105,19 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("bench %s: batch %d, seq %d, %d warm-up + %d interleaved runs per mode, %.3f GFLOP per run%n",
                 g.name(), batch, seq, warmup, runs, flops / 1e9);
-        System.out.printf("  %-10s %10s %10s %10s %9s %9s%n", "mode", "median ms", "min ms", "max ms", "GFLOP/s",
-                "launches");
+        System.out.printf("  %-10s %10s %10s %10s %9s %9s %12s%n", "mode", "median ms", "min ms", "max ms", "GFLOP/s",
+                "launches", "predicted ms");
         List<Map<String, Object>> results = new ArrayList<>();
         double[] medians = new double[kinds.size()];
         for (int i = 0; i < kinds.size(); i++) {
             double[] sorted = ms[i].clone();
             Arrays.sort(sorted);
             medians[i] = median(sorted);
-            System.out.printf("  %-10s %10.3f %10.3f %10.3f %9.2f %9d%n", kinds.get(i), medians[i], sorted[0],
-                    sorted[sorted.length - 1], flops / (medians[i] * 1e6), engines.get(i).launches());
+            double predicted = engines.get(i).predictedUs() / 1e3;
+            System.out.printf("  %-10s %10.3f %10.3f %10.3f %9.2f %9d %12s%n", kinds.get(i), medians[i], sorted[0],
+                    sorted[sorted.length - 1], flops / (medians[i] * 1e6), engines.get(i).launches(),
+                    Double.isNaN(predicted) ? "-" : String.format("%.3f (%+.0f%%)", predicted,
+                            100 * (predicted - medians[i]) / medians[i]));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mode", kinds.get(i).name());
             m.put("median_ms", medians[i]);
@@ -118,6 +125,7 @@ final class BenchCommand implements Callable<Integer> {
             m.put("max_ms", sorted[sorted.length - 1]);
             m.put("gflops", flops / (medians[i] * 1e6));
             m.put("launches", engines.get(i).launches());
+            m.put("predicted_ms", Double.isNaN(predicted) ? null : predicted);
             m.put("runs", ms[i]);
             results.add(m);
         }

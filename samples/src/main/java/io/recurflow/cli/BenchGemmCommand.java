@@ -98,7 +98,7 @@ final class BenchGemmCommand implements Callable<Integer> {
         Map<String, Object> host = new LinkedHashMap<>();
         host.put("A", a);
         host.put("B", b);
-        Session session = Session.shared(Engines.device(device), 1);
+        Session session = Session.shared(Engines.device(device), 4);
         double[] us = new double[runs];
         double err;
         try (Loaded loaded = session.load(program, host)) {

@@ -20,18 +20,23 @@ final class Engines {
 
     /** The modes a user can name. */
     enum Kind {
-        reference, naive, batched;
+        reference, naive, batched, scheduled;
 
         static Kind parse(String text) {
             try {
                 return valueOf(text.trim().toLowerCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new UserException("unknown mode '" + text + "' (modes: reference, naive, batched)");
+                throw new UserException("unknown mode '" + text + "' (modes: reference, naive, batched, scheduled)");
             }
         }
 
         Mode codegen() {
-            return this == naive ? Mode.NAIVE : Mode.BATCHED;
+            return switch (this) {
+                case naive -> Mode.NAIVE;
+                case batched -> Mode.BATCHED;
+                case scheduled -> Mode.SCHEDULED;
+                case reference -> throw new IllegalStateException("the reference mode is not compiled");
+            };
         }
     }
 
@@ -41,6 +46,16 @@ final class Engines {
 
         /** Launches per run (0 for the reference interpreter). */
         int launches();
+
+        /** The cost model's prediction of a run in microseconds, or NaN. */
+        default double predictedUs() {
+            return Double.NaN;
+        }
+
+        /** The compiled model, or null for the reference interpreter. */
+        default CompiledModel compiled() {
+            return null;
+        }
 
         /** What the mode holds in device memory, or null. */
         default String memory() {
@@ -61,6 +76,28 @@ final class Engines {
 
     /** Prepares {@code kind} for batches of {@code batch} × {@code steps} with the parameters in {@code feeds}. */
     static Engine open(Kind kind, Graph g, int batch, int steps, Map<String, Tensor> feeds, String deviceSpec) {
+        return open(kind, g, batch, steps, feeds, deviceSpec, 0);
+    }
+
+    /** The queue count option: a number, or "auto" (0: the scheduler chooses). */
+    static int queues(String text) {
+        if (text == null || text.equals("auto")) {
+            return 0;
+        }
+        try {
+            int q = Integer.parseInt(text);
+            if (q < 1) {
+                throw new NumberFormatException();
+            }
+            return q;
+        } catch (NumberFormatException e) {
+            throw new UserException("--queues takes a number of queues (1 or more) or 'auto', got '" + text + "'");
+        }
+    }
+
+    /** As above, with {@code queues} command queues for the scheduled mode (0: auto). */
+    static Engine open(Kind kind, Graph g, int batch, int steps, Map<String, Tensor> feeds, String deviceSpec,
+                       int queues) {
         if (kind == Kind.reference) {
             ReferenceInterpreter interp = new ReferenceInterpreter(g);
             return new Engine() {
@@ -79,8 +116,10 @@ final class Engines {
                 }
             };
         }
-        CompiledModel compiled = Lowering.lower(g, kind.codegen(), batch, steps);
-        Session session = Session.shared(device(deviceSpec), 1);
+        DeviceInfo device = device(deviceSpec);
+        Lowering.Options options = new Lowering.Options(queues, 4, io.recurflow.codegen.Calibration.forDevice(device));
+        CompiledModel compiled = Lowering.lower(g, kind.codegen(), batch, steps, options);
+        Session session = Session.shared(device, Math.max(4, compiled.program().queues()));
         OpenClModel model = OpenClModel.load(session, compiled, feeds);
         return new Engine() {
             @Override
@@ -96,6 +135,16 @@ final class Engines {
             @Override
             public String memory() {
                 return model.memory().toString();
+            }
+
+            @Override
+            public double predictedUs() {
+                return compiled.predictedUs();
+            }
+
+            @Override
+            public CompiledModel compiled() {
+                return compiled;
             }
 
             @Override

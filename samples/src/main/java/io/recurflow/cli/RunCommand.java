@@ -37,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Compare with the reference interpreter (see above).")
     boolean check;
 
+    @Option(names = "--queues", defaultValue = "auto", paramLabel = "K|auto",
+            description = "Command queues of the scheduled mode (default auto: the scheduler chooses, up to 4).")
+    String queues;
+
     @Option(names = "--batch", paramLabel = "B", description = "Sequences per batch (default: from --lengths or --inputs, else 1).")
     Integer batch;
 
@@ -66,12 +70,17 @@ final class RunCommand implements Callable<Integer> {
         double ms;
         String memory;
         int launches;
-        try (Engines.Engine engine = Engines.open(mode, g, feeds.batch(), feeds.steps(), feeds.values(), device)) {
+        try (Engines.Engine engine = Engines.open(mode, g, feeds.batch(), feeds.steps(), feeds.values(), device,
+                Engines.queues(queues))) {
             long start = System.nanoTime();
             out = engine.run(feeds.values(), feeds.lengths());
             ms = (System.nanoTime() - start) / 1e6;
             memory = engine.memory();
             launches = engine.launches();
+            if (engine.compiled() != null && engine.compiled().schedule() != null) {
+                System.out.printf("schedule: %d queues, %d tasks, %d events%n", engine.compiled().schedule().queues(),
+                        engine.compiled().schedule().taskCount(), engine.compiled().schedule().events().size());
+            }
         }
         System.out.printf("model %s, mode %s, batch %d, seq %d, lengths %s%n", g.name(), mode, feeds.batch(),
                 feeds.steps(), Arrays.toString(feeds.lengths()));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.recurflow.codegen.CompiledModel;
+import io.recurflow.codegen.LaunchCostModel;
 import io.recurflow.codegen.Lowering;
 import io.recurflow.codegen.Mode;
 import io.recurflow.codegen.OpenClModel;
@@ -23,10 +24,23 @@ class DifferentialTest {
 
     /** Runs {@code g} in {@code mode} and in the reference interpreter and compares every output. */
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed) {
+        assertMatchesReference(g, mode, lengths, steps, seed, Lowering.Options.DEFAULT);
+    }
+
+    /**
+     * Cost models that steer the scheduled mode both ways: the built-in one runs small recurrences as
+     * one launch over all steps; one whose device has many compute units runs them step by step.
+     */
+    static final Lowering.Options ONE_LAUNCH = Lowering.Options.DEFAULT;
+    static final Lowering.Options STEP_BY_STEP = new Lowering.Options(0, 4,
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, "test: many compute units"));
+
+    static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
+                                       Lowering.Options options) {
         Session s = OpenCl.session();
         Map<String, Tensor> feeds = RandomFeeds.generate(g, seed, lengths.length, steps);
         Map<String, Tensor> expected = new ReferenceInterpreter(g).run(feeds, lengths);
-        CompiledModel compiled = Lowering.lower(g, mode, lengths.length, steps);
+        CompiledModel compiled = Lowering.lower(g, mode, lengths.length, steps, options);
         try (OpenClModel m = OpenClModel.load(s, compiled, feeds)) {
             Map<String, Tensor> actual = m.run(feeds, lengths);
             for (Map.Entry<String, Tensor> e : expected.entrySet()) {
@@ -62,5 +76,21 @@ class DifferentialTest {
         "rnn:layers=2,hidden=6,input=3,bidirectional=true; BATCHED"})
     void sampleMatchesReference(String spec, Mode mode) {
         assertMatchesReference(ModelZoo.build(spec), mode, new int[] {6, 3, 1, 6}, 6, 11);
+    }
+
+    @ParameterizedTest(name = "{0} queues={1}")
+    @CsvSource(delimiter = ';', value = {
+        "mlp:layers=3,hidden=16,input=8; 0", "rnn:hidden=12,input=5; 0", "lstm:hidden=12,input=5; 2",
+        "gru:hidden=12,input=5; 0", "lstm:layers=2,hidden=8,input=5,init=false; 2",
+        "gru:layers=2,hidden=8,input=5,bidirectional=true; 3",
+        "lstm:layers=2,hidden=8,input=5,bidirectional=true; 0",
+        "lstm:layers=2,hidden=8,input=5,bidirectional=true; 2"})
+    void scheduledMatchesReferenceBothWays(String spec, int queues) {
+        Graph g = ModelZoo.build(spec);
+        int[] lengths = {6, 3, 1, 6};
+        assertMatchesReference(g, Mode.SCHEDULED, lengths, 6, 11,
+                new Lowering.Options(queues, 4, ONE_LAUNCH.costs()));
+        assertMatchesReference(g, Mode.SCHEDULED, lengths, 6, 11,
+                new Lowering.Options(queues, 4, STEP_BY_STEP.costs()));
     }
 }

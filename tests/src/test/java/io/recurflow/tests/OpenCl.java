@@ -20,6 +20,6 @@ final class OpenCl {
             Assumptions.abort("no OpenCL platform: " + e.getMessage());
             throw e;
         }
-        return Session.shared(device, 1);
+        return Session.shared(device, 4);
     }
 }

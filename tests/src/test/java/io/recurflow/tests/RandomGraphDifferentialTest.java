@@ -14,10 +14,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RandomGraphDifferentialTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
-    void batchedAndNaiveMatchTheReference(long seed) {
+    void everyModeMatchesTheReference(long seed) {
         Graph g = RandomGraphs.generate(seed);
         int[] lengths = {5, 2, 4};
         DifferentialTest.assertMatchesReference(g, Mode.BATCHED, lengths, 5, seed);
         DifferentialTest.assertMatchesReference(g, Mode.NAIVE, lengths, 5, seed);
+        DifferentialTest.assertMatchesReference(g, Mode.SCHEDULED, lengths, 5, seed,
+                seed % 2 == 0 ? DifferentialTest.ONE_LAUNCH : DifferentialTest.STEP_BY_STEP);
     }
 }

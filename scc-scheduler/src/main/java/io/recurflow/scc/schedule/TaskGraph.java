@@ -152,6 +152,8 @@ public final class TaskGraph {
         List<int[]> r = new ArrayList<>();
         if (comp.isStatic()) {
             r.add(new int[] {Task.NO_STEP, Task.NO_STEP});
+        } else if (comp.isRecurrent() && options.whole().contains(comp.index())) {
+            r.add(new int[] {0, steps - 1});
         } else if (comp.isRecurrent()) {
             int k = Math.min(options.stepsPerTask(), window[comp.index()]);
             if (comp.kind().stepDirection() > 0) {

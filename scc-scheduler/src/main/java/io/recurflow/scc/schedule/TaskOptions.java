@@ -4,9 +4,11 @@ package io.recurflow.scc.schedule;
  * How {@link TaskGraph#build} cuts components into tasks: the batch size {@code batch} that the
  * streams split; {@code chunks}, the number of step ranges a batched per-step component fed step by
  * step gets (1: one task over all steps); {@code stepsPerTask}, the steps one recurrent task covers
- * at most (1: one task per step), capped per component by its step window.
+ * at most (1: one task per step), capped per component by its step window; {@code whole}, the
+ * recurrent components (by index) that run as one task over all their steps — a kernel that loops
+ * over the steps itself.
  */
-public record TaskOptions(int batch, int chunks, int stepsPerTask) {
+public record TaskOptions(int batch, int chunks, int stepsPerTask, java.util.Set<Integer> whole) {
     /** Batch 1, one chunk, one step per recurrent task: the plain plan. */
     public static final TaskOptions DEFAULT = new TaskOptions(1, 1, 1);
 
@@ -15,17 +17,27 @@ public record TaskOptions(int batch, int chunks, int stepsPerTask) {
             throw new IllegalArgumentException("batch, chunks and steps per task must be at least 1, not " + batch
                     + ", " + chunks + ", " + stepsPerTask);
         }
+        whole = java.util.Set.copyOf(whole);
+    }
+
+    public TaskOptions(int batch, int chunks, int stepsPerTask) {
+        this(batch, chunks, stepsPerTask, java.util.Set.of());
     }
 
     public TaskOptions withBatch(int newBatch) {
-        return new TaskOptions(newBatch, chunks, stepsPerTask);
+        return new TaskOptions(newBatch, chunks, stepsPerTask, whole);
     }
 
     public TaskOptions withChunks(int newChunks) {
-        return new TaskOptions(batch, newChunks, stepsPerTask);
+        return new TaskOptions(batch, newChunks, stepsPerTask, whole);
     }
 
     public TaskOptions withStepsPerTask(int newStepsPerTask) {
-        return new TaskOptions(batch, chunks, newStepsPerTask);
+        return new TaskOptions(batch, chunks, newStepsPerTask, whole);
+    }
+
+    /** These options with the recurrent components {@code components} each run as one task. */
+    public TaskOptions withWhole(java.util.Set<Integer> components) {
+        return new TaskOptions(batch, chunks, stepsPerTask, components);
     }
 }

@@ -1,0 +1,206 @@
+package io.recurflow.codegen;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.recurflow.codegen.kernels.Activation;
+import io.recurflow.codegen.kernels.GemmKernel;
+import io.recurflow.codegen.kernels.GemmSpec;
+import io.recurflow.codegen.kernels.ParamKind;
+import io.recurflow.codegen.kernels.RowMode;
+import io.recurflow.runtime.cl.DeviceInfo;
+import io.recurflow.runtime.cl.Loaded;
+import io.recurflow.runtime.cl.RunResult;
+import io.recurflow.runtime.cl.Session;
+import io.recurflow.runtime.program.Arg;
+import io.recurflow.runtime.program.BufferSpec;
+import io.recurflow.runtime.program.Instr;
+import io.recurflow.runtime.program.KernelSpec;
+import io.recurflow.runtime.program.Program;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures the {@link LaunchCostModel} constants of a device once — launch overhead, GEMM rate,
+ * bandwidth, per-item cost, cross-queue event delay — and caches them on disk
+ * ({@code $RECURFLOW_CACHE} or {@code ~/.cache/recurflow}), one file per device and driver, so that
+ * every later process starts from the same figures. A calibration takes a few seconds.
+ */
+public final class Calibration {
+    private static final Map<String, LaunchCostModel> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Calibration() {
+    }
+
+    /** The device's cost model: from memory, from the cache file, or measured now (and cached). */
+    public static LaunchCostModel forDevice(DeviceInfo device) {
+        String key = (device.name() + "-" + device.driverVersion()).replaceAll("[^A-Za-z0-9._-]", "_");
+        return LOADED.computeIfAbsent(key, k -> loadOrMeasure(device, k));
+    }
+
+    private static Path cacheDir() {
+        String env = System.getenv("RECURFLOW_CACHE");
+        return env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "recurflow");
+    }
+
+    private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
+        Path file = cacheDir().resolve("calibration-" + key + ".json");
+        ObjectMapper json = new ObjectMapper();
+        if (Files.isRegularFile(file)) {
+            try {
+                Map<?, ?> m = json.readValue(file.toFile(), Map.class);
+                return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
+                        num(m, "eventUs"), device.computeUnits(), "calibrated, cached in " + file);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
+            }
+        }
+        System.err.println("note: calibrating the cost model on " + device.name() + " (once; cached in " + file + ")");
+        LaunchCostModel m = measure(Session.shared(device, 4), device.computeUnits());
+        try {
+            Files.createDirectories(file.getParent());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("device", device.name());
+            out.put("driver", device.driverVersion());
+            out.put("overheadUs", m.overheadUs());
+            out.put("gflops", m.gflops());
+            out.put("gbPerS", m.gbPerS());
+            out.put("itemNs", m.itemNs());
+            out.put("eventUs", m.eventUs());
+            Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
+        }
+        return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
+                "calibrated now, cached in " + file);
+    }
+
+    private static double num(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
+            throw new IllegalArgumentException("bad or missing '" + key + "'");
+        }
+        return n.doubleValue();
+    }
+
+    private static final String KERNELS = """
+            __kernel void nop(__global float* x) { }
+            __kernel void copy(__global const float* a, __global float* b) {
+                const int i = get_global_id(0);
+                b[i] = a[i];
+            }
+            __kernel void small(__global const int* l, int t0, __global float* a, __global float* b,
+                                __global float* c, __global float* d, __global float* e, __global float* f) {
+                const int i = get_global_id(0);
+                if (t0 < l[0]) b[i] = a[i] + c[i] * d[i] + e[i] * f[i];
+            }
+            __kernel void gate(__global const float* a, __global float* b) {
+                const int i = get_global_id(0);
+                const float v = a[i];
+                b[i] = (1.0f / (1.0f + exp(-v))) * (1.0f - 2.0f / (exp(2.0f * v) + 1.0f));
+            }
+            """;
+
+    /** Runs the measuring programs on {@code s} and derives the constants (medians of repeated runs). */
+    static LaunchCostModel measure(Session s, int units) {
+        int big = 1 << 22;
+        int launches = 200;
+        List<BufferSpec> buffers = new ArrayList<>(List.of(
+                new BufferSpec(0, "a", 4L * big, BufferSpec.Role.PARAM),
+                new BufferSpec(1, "b", 4L * big, BufferSpec.Role.PARAM)));
+        List<KernelSpec> kernels = new ArrayList<>(List.of(
+                new KernelSpec(0, "nop", List.of(Arg.Kind.BUFFER)),
+                new KernelSpec(1, "copy", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(2, "gate", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
+                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+        GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
+        int m = 256;
+        buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(3, "wp", 4L * GemmKernel.packedLength(gemm), BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(4, "lengths", 4L * 4, BufferSpec.Role.PARAM));
+        kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
+                GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
+        kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
+        String source = KERNELS + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
+        List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
+                new Instr.Fill(4, 1e9f, 0),
+                new Instr.Launch(4, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
+                        GemmKernel.packGlobalSize(gemm), GemmKernel.packLocalSize(gemm), 0, List.of(), -1, "pack"));
+        List<Arg> gemmArgs = new ArrayList<>();
+        for (ParamKind p : GemmKernel.params(gemm)) {
+            gemmArgs.add(switch (p) {
+                case A -> new Arg.Buffer(0);
+                case B -> new Arg.Buffer(3);
+                case C -> new Arg.Buffer(1);
+                case M -> new Arg.Int(m);
+                default -> new Arg.Int(0);
+            });
+        }
+        List<Instr> sameQueue = new ArrayList<>();
+        List<Instr> crossQueue = new ArrayList<>();
+        for (int i = 0; i < launches; i++) {
+            // a small element-wise launch with as many arguments as a fused step kernel: nearly all overhead
+            sameQueue.add(new Instr.Launch(3, List.of(new Arg.Buffer(4), new Arg.Int(0), new Arg.Buffer(0),
+                    new Arg.Buffer(1), new Arg.Buffer(2), new Arg.Buffer(2), new Arg.Buffer(2), new Arg.Buffer(2)),
+                    new long[] {256}, null, 0, List.of(), -1, "small"));
+            crossQueue.add(new Instr.Launch(0, List.of(new Arg.Buffer(0)), new long[] {1}, null, i % 2,
+                    i == 0 ? List.of() : List.of(i - 1), i, "nop"));
+        }
+        List<Instr> copy = List.of(new Instr.Launch(1, List.of(new Arg.Buffer(0), new Arg.Buffer(1)),
+                new long[] {big}, null, 0, List.of(), -1, "copy"));
+        List<Instr> gate = List.of(new Instr.Launch(2, List.of(new Arg.Buffer(0), new Arg.Buffer(1)),
+                new long[] {big}, null, 0, List.of(), -1, "gate"));
+        List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
+                GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
+        double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
+        double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
+        double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
+        double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
+        double gemmUs = deviceUs(s, source, buffers, kernels, setup, gemmRun);
+        double gbPerS = 8.0 * big / (copyUs * 1e3);
+        double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
+        double gflops = gemm.flops(m) / (gemmUs * 1e3);
+        return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, "measured");
+    }
+
+    private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
+                                   List<Instr> setup, List<Instr> run, int queues) {
+        return new Program("calibration-" + name, source, buffers, kernels, setup, run, queues);
+    }
+
+    private static double wallUs(Session s, String name, String source, List<BufferSpec> buffers,
+                                 List<KernelSpec> kernels, List<Instr> setup, List<Instr> run, int queues) {
+        try (Loaded l = s.load(program(name, source, buffers, kernels, setup, run, queues), Map.of())) {
+            double[] t = new double[7];
+            l.run(Map.of());
+            for (int i = 0; i < t.length; i++) {
+                RunResult r = l.run(Map.of(), false);
+                t[i] = r.wallNanos() / 1e3;
+            }
+            Arrays.sort(t);
+            return t[t.length / 2];
+        }
+    }
+
+    private static double deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
+                                   List<Instr> setup, List<Instr> run) {
+        try (Loaded l = s.load(program("device", source, buffers, kernels, setup, run, 1), Map.of())) {
+            double[] t = new double[7];
+            l.run(Map.of());
+            for (int i = 0; i < t.length; i++) {
+                RunResult r = l.run(Map.of(), true);
+                t[i] = r.timings().get(0).durationNs() / 1e3;
+            }
+            Arrays.sort(t);
+            return t[t.length / 2];
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.recurflow.codegen;
+
+import io.recurflow.runtime.program.Instr;
+import io.recurflow.runtime.program.Program;
+import java.util.List;
+
+/**
+ * The time of a launch on a device, from a few measured constants: a fixed overhead, the GEMM's
+ * arithmetic rate, memory bandwidth, and a per-work-item cost for the element-wise kernels; and the
+ * delay of an event that crosses queues. Microseconds throughout.
+ *
+ * <p>A launch costs overhead + max(flops / rate, bytes / bandwidth) + items · itemCost, a roofline
+ * with a floor. {@link #predict} simulates a whole program on its in-order queues with their event
+ * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
+ */
+public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
+                              int units, String source) {
+    /** Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated. */
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, "built-in defaults");
+
+    /**
+     * How much slower a kernel of one work-group (on one of the device's {@code units} compute units)
+     * does the work of a step than launches that spread it over every unit: at batch B a tile of rows
+     * keeps the vector units busy only in part (efficiency B / (B + 4)), so small batches gain little
+     * from more units.
+     */
+    public double singleUnitFactor(int batch) {
+        return Math.max(1.0, units * batch / (batch + 4.0));
+    }
+
+    /** What one launch does: floating-point operations, bytes moved and work-items. */
+    public record Work(double flops, double bytes, double items) {
+    }
+
+    public double launchUs(Work w) {
+        return overheadUs + Math.max(w.flops() / (gflops * 1e3), w.bytes() / (gbPerS * 1e3)) + w.items() * itemNs / 1e3;
+    }
+
+    /**
+     * The predicted wall time of one run of {@code p}: every launch on its queue after the queue's
+     * previous launch and after the launches it waits on (plus an event's delay); {@code work[i]} is
+     * the work of run instruction i (null for transfers, which are not counted).
+     */
+    public double predict(Program p, List<Work> work) {
+        double[] queueFree = new double[p.queues()];
+        java.util.Map<Integer, Double> eventDone = new java.util.HashMap<>();
+        double end = 0;
+        for (int i = 0; i < p.run().size(); i++) {
+            if (!(p.run().get(i) instanceof Instr.Launch l) || work.get(i) == null) {
+                continue;
+            }
+            double start = queueFree[l.queue()];
+            for (int e : l.waits()) {
+                start = Math.max(start, eventDone.getOrDefault(e, 0.0) + eventUs);
+            }
+            double finish = start + launchUs(work.get(i));
+            queueFree[l.queue()] = finish;
+            if (l.event() >= 0) {
+                eventDone.put(l.event(), finish);
+            }
+            end = Math.max(end, finish);
+        }
+        return end;
+    }
+}
