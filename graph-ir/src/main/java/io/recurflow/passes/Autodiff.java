@@ -10,6 +10,7 @@ import io.recurflow.ir.Op;
 import io.recurflow.ir.Operand;
 import io.recurflow.ir.Shape;
 import io.recurflow.ir.TypeRules;
+import io.recurflow.ir.Verifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -518,8 +519,8 @@ public final class Autodiff {
         }
         c = spread(c, target);
         if (!e.type(c).equals(target)) {
-            throw new GraphException("cannot reduce a gradient of type " + io.recurflow.ir.Verifier.describe(e.type(c))
-                    + " to " + io.recurflow.ir.Verifier.describe(target)
+            throw new GraphException("cannot reduce a gradient of type " + Verifier.describe(e.type(c))
+                    + " to " + Verifier.describe(target)
                     + ": broadcasting a size-1 axis against B is differentiable only in front");
         }
         return c;
@@ -637,7 +638,11 @@ public final class Autodiff {
         String scope = e.scope();
         e.scope("grad");
         int c;
-        if (type.axis() != null) {
+        if (s.rank() >= 2 && s.dim(0).equals(Dim.T) && s.dim(1).equals(Dim.B)) {
+            // stacked steps: the entries past each sequence's end are zero in any stacked value, never read back
+            c = op(Op.STACK_TIME, Attrs.EMPTY, of(filled(value, new TypeRules.Type(DType.F32, s.dropFirst(),
+                    Node.DEFAULT_AXIS))));
+        } else if (type.axis() != null) {
             c = op(Op.BROADCAST_TIME, Attrs.of("time", type.axis()),
                     of(filled(value, new TypeRules.Type(DType.F32, s, null))));
         } else if (s.hasBatch()) {

@@ -16,6 +16,7 @@ import io.recurflow.ir.GraphException;
 import io.recurflow.ir.Node;
 import io.recurflow.layers.Layers;
 import io.recurflow.text.GraphPrinter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,15 @@ class AutodiffTest {
     }
 
     @Test
+    void aStackedLossSumsEveryStepOfEverySequence() {
+        GraphBuilder g = new GraphBuilder("stacked");
+        g.output("loss", g.stackTime(g.mul(g.tanh(g.input("x", 2)), g.input("r", 2))));
+        Graph forward = g.build();
+        GradCheck.Report r = GradCases.check(forward, "loss", List.of("x"), GradCheck.Options.defaults());
+        assertTrue(r.worst() <= GradCases.TOLERANCE, r.toString());
+    }
+
+    @Test
     void theGradientOfAnIntermediateNodeTreatsItAsTheVariable() {
         GraphBuilder g = new GraphBuilder("intermediate");
         Value z = g.tanh(g.input("x", 2)).named("z");
@@ -91,7 +101,7 @@ class AutodiffTest {
         Map<String, Tensor> out = new ReferenceInterpreter(backward)
                 .run(RandomFeeds.generate(backward, 1, 2, 3), new int[] {3, 2});
         assertArrayEquals(new int[] {3, 2, 3}, out.get("grad_unused").shape());
-        assertTrue(java.util.Arrays.stream(out.get("grad_unused").data()).allMatch(v -> v == 0));
+        assertTrue(Arrays.stream(out.get("grad_unused").data()).allMatch(v -> v == 0));
         assertArrayEquals(new double[4], out.get("grad_p").data());
     }
 
