@@ -143,6 +143,10 @@ public final class GraphBuilder {
         return op(Op.MUL, Attrs.EMPTY, a, b);
     }
 
+    public Value div(Arg a, Arg b) {
+        return op(Op.DIV, Attrs.EMPTY, a, b);
+    }
+
     public Value neg(Arg a) {
         return op(Op.NEG, Attrs.EMPTY, a);
     }
@@ -165,6 +169,11 @@ public final class GraphBuilder {
 
     public Value log(Arg a) {
         return op(Op.LOG, Attrs.EMPTY, a);
+    }
+
+    /** 1 where a > 0, else 0. */
+    public Value step(Arg a) {
+        return op(Op.STEP, Attrs.EMPTY, a);
     }
 
     public Value concat(Arg... parts) {
@@ -220,6 +229,16 @@ public final class GraphBuilder {
 
     public Value stackTime(Arg a) {
         return op(Op.STACK_TIME, Attrs.EMPTY, a);
+    }
+
+    /** Sum over fixed-size axis {@code axis}, kept with size 1 (e.g. the last axis of [B, F] → [B, 1]). */
+    public Value sumAxis(Arg a, int axis) {
+        return op(Op.SUM_AXIS, Attrs.of("axis", axis), a);
+    }
+
+    /** Sum over the batch's sequences of a static value: [.., B, ..] → [.., ..], e.g. a loss per run. */
+    public Value sumBatch(Arg a) {
+        return op(Op.SUM_BATCH, Attrs.EMPTY, a);
     }
 
     /** Adds a node of any op; the typed methods above are shorthands for this. */

@@ -82,8 +82,10 @@ public final class RandomFeeds {
                 }
                 if (user.op() == Op.EMBEDDING && i == 0) {
                     limit = Math.min(limit, graph.node(user.operand(1).source()).shape().dim(0).size());
-                } else if (user.op() == Op.CROSS_ENTROPY && i == 1) {
+                } else if ((user.op() == Op.CROSS_ENTROPY || user.op() == Op.CROSS_ENTROPY_GRAD) && i == 1) {
                     limit = Math.min(limit, graph.node(user.operand(0).source()).shape().features());
+                } else if (user.op() == Op.SCATTER_ADD && i == 0) {
+                    limit = Math.min(limit, user.attrs().getInt("rows"));
                 }
             }
         }

@@ -138,4 +138,62 @@ final class RefOps {
         }
         return new Tensor(a.shape(), out);
     }
+    /** Sum over {@code axis}, kept with size 1 ({@code keep}) or removed. */
+    static Tensor sumAxis(Tensor a, int axis, boolean keep) {
+        int[] shape = a.shape();
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        int n = shape[axis];
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int k = 0; k < n; k++) {
+                for (int i = 0; i < inner; i++) {
+                    out[o * inner + i] += a.data()[(o * n + k) * inner + i];
+                }
+            }
+        }
+        int[] r;
+        if (keep) {
+            r = shape;
+            r[axis] = 1;
+        } else {
+            r = new int[shape.length - 1];
+            System.arraycopy(shape, 0, r, 0, axis);
+            System.arraycopy(shape, axis + 1, r, axis, shape.length - axis - 1);
+        }
+        return new Tensor(r, out);
+    }
+
+    /** The same data with a size-1 axis inserted at {@code axis}. */
+    static Tensor insertAxis(Tensor a, int axis) {
+        int[] s = a.shape();
+        int[] r = new int[s.length + 1];
+        System.arraycopy(s, 0, r, 0, axis);
+        r[axis] = 1;
+        System.arraycopy(s, axis, r, axis + 1, s.length - axis);
+        return a.reshape(r);
+    }
+
+    /** a[..., M]ᵀ × b[..., N] → [M, N], summed over every leading position. */
+    static Tensor matmulTn(Tensor a, Tensor b) {
+        int m = a.dim(-1);
+        int n = b.dim(-1);
+        int rows = a.size() / m;
+        double[] out = new double[m * n];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < m; i++) {
+                double x = a.data()[r * m + i];
+                for (int j = 0; j < n; j++) {
+                    out[i * n + j] += x * b.data()[r * n + j];
+                }
+            }
+        }
+        return new Tensor(new int[] {m, n}, out);
+    }
 }

@@ -56,16 +56,17 @@ public final class ReferenceInterpreter {
         Map<Integer, Tensor> shared = new LinkedHashMap<>();
         List<Sequence> seqs = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
-            Sequence s = new Sequence(feeds, b, lens[b], steps, shared);
+            seqs.add(new Sequence(feeds, b, lens[b], steps, shared, seqs));
+        }
+        for (Sequence s : seqs) {
             for (int out : graph.outputs()) {
                 s.value(out, graph.node(out).isPerStep() ? 0 : -1);
                 if (graph.node(out).isPerStep()) {
-                    for (int t = 0; t < lens[b]; t++) {
+                    for (int t = 0; t < s.length; t++) {
                         s.value(out, t);
                     }
                 }
             }
-            seqs.add(s);
         }
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (int out : graph.outputs()) {
@@ -185,22 +186,29 @@ public final class ReferenceInterpreter {
         return Tensor.concat(axis, parts);
     }
 
-    /** The values of one sequence: static nodes once, per-step nodes at each of its steps. */
+    /**
+     * The values of one sequence: static nodes once, per-step nodes at each of its steps. Static
+     * values without a B axis are shared by all sequences; the batch reductions among them (a static
+     * result without B from an operand with B) read that operand in every sequence of {@code all}.
+     */
     private final class Sequence {
         final Map<String, Tensor> feeds;
         final int b;
         final int length;
         final int steps;
         final Map<Integer, Tensor> shared;
+        final List<Sequence> all;
         final Tensor[] statics = new Tensor[graph.size()];
         final Tensor[][] perStep = new Tensor[graph.size()][];
 
-        Sequence(Map<String, Tensor> feeds, int b, int length, int steps, Map<Integer, Tensor> shared) {
+        Sequence(Map<String, Tensor> feeds, int b, int length, int steps, Map<Integer, Tensor> shared,
+                 List<Sequence> all) {
             this.feeds = feeds;
             this.b = b;
             this.length = length;
             this.steps = steps;
             this.shared = shared;
+            this.all = all;
         }
 
         int[] shapeOf(Node n) {
@@ -293,9 +301,42 @@ public final class ReferenceInterpreter {
             return o.hasInit() ? stored(o.init(), -1) : Tensor.zeros(shapeOf(src));
         }
 
+        /**
+         * Operand {@code o} of batch reduction {@code n} over the whole batch: the sequences' values
+         * joined along the B axis. Another sequence computes its value on its own stack; static
+         * values lie on no cycle, so this recursion is only as deep as batch reductions are nested.
+         */
+        private Tensor wholeBatch(Operand o) {
+            Node src = graph.node(o.source());
+            if (!src.shape().hasBatch()) {
+                return stored(o.source(), -1);
+            }
+            Tensor[] parts = new Tensor[all.size()];
+            for (int i = 0; i < parts.length; i++) {
+                parts[i] = all.get(i).value(o.source(), -1);
+            }
+            return Tensor.concat(src.shape().batchAxis(), parts);
+        }
+
+        private boolean reducesBatch(Node n) {
+            if (n.isPerStep() || n.shape().hasBatch()) {
+                return false;
+            }
+            for (Operand o : n.operands()) {
+                if (graph.node(o.source()).shape().hasBatch()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         private Tensor compute(Node n, int t) {
             List<Tensor> in = new ArrayList<>();
-            if (!n.op().isTimeReduction()) {
+            if (reducesBatch(n)) {
+                for (Operand o : n.operands()) {
+                    in.add(wholeBatch(o));
+                }
+            } else if (!n.op().isTimeReduction()) {
                 for (Operand o : n.operands()) {
                     in.add(operand(o, t));
                 }
@@ -313,12 +354,14 @@ public final class ReferenceInterpreter {
                 case ADD -> RefOps.broadcast(in.get(0), in.get(1), Double::sum);
                 case SUB -> RefOps.broadcast(in.get(0), in.get(1), (x, y) -> x - y);
                 case MUL -> RefOps.broadcast(in.get(0), in.get(1), (x, y) -> x * y);
+                case DIV -> RefOps.broadcast(in.get(0), in.get(1), (x, y) -> x / y);
                 case NEG -> RefOps.map(in.get(0), x -> -x);
                 case SIGMOID -> RefOps.map(in.get(0), RefOps::sigmoid);
                 case TANH -> RefOps.map(in.get(0), Math::tanh);
                 case RELU -> RefOps.map(in.get(0), x -> Math.max(0, x));
                 case EXP -> RefOps.map(in.get(0), Math::exp);
                 case LOG -> RefOps.map(in.get(0), Math::log);
+                case STEP -> RefOps.map(in.get(0), x -> x > 0 ? 1 : 0);
                 case CONCAT -> Tensor.concat(in.get(0).rank() - 1, in.toArray(new Tensor[0]));
                 case SLICE -> RefOps.slice(in.get(0), n.attrs().getInt("start"), n.attrs().getInt("end"));
                 case SELECT -> RefOps.select(in.get(0), n.attrs().getInt("index"));
@@ -345,6 +388,14 @@ public final class ReferenceInterpreter {
                     }
                     yield new Tensor(shape, d);
                 }
+                case SUM_AXIS -> RefOps.sumAxis(in.get(0), n.attrs().getInt("axis"), true);
+                case SUM_BATCH -> RefOps.sumAxis(in.get(0), graph.node(n.operand(0).source()).shape().batchAxis(), false);
+                case BROADCAST_BATCH -> RefOps.insertAxis(in.get(0), Math.toIntExact(n.attrs().getLong("axis", 0)));
+                case BROADCAST_TIME -> in.get(0);
+                case UNSTACK_TIME -> RefOps.select(in.get(0), t);
+                case MATMUL_TN -> RefOps.matmulTn(in.get(0), in.get(1));
+                case SCATTER_ADD -> scatterAdd(n, in.get(0), in.get(1));
+                case CROSS_ENTROPY_GRAD -> crossEntropyGrad(n, in);
             };
         }
 
@@ -380,6 +431,34 @@ public final class ReferenceInterpreter {
                 out[i] = mask == 0 ? 0 : -logp.data()[i * v + target] * mask;
             }
             return new Tensor(targets.shape(), out);
+        }
+
+        private Tensor scatterAdd(Node n, Tensor ids, Tensor values) {
+            int rows = n.attrs().getInt("rows");
+            int e = values.dim(-1);
+            double[] out = new double[rows * e];
+            for (int i = 0; i < ids.size(); i++) {
+                int id = checkedId(n, ids.data()[i], rows, "id");
+                for (int j = 0; j < e; j++) {
+                    out[id * e + j] += values.data()[i * e + j];
+                }
+            }
+            return new Tensor(new int[] {rows, e}, out);
+        }
+
+        private Tensor crossEntropyGrad(Node n, List<Tensor> in) {
+            Tensor p = RefOps.softmax(in.get(0), false);
+            Tensor targets = in.get(1);
+            Tensor g = in.get(2);
+            int v = p.dim(-1);
+            double[] out = p.data().clone();
+            for (int i = 0; i < targets.size(); i++) {
+                out[i * v + checkedId(n, targets.data()[i], v, "target")] -= 1;
+                for (int j = 0; j < v; j++) {
+                    out[i * v + j] *= g.data()[i];
+                }
+            }
+            return new Tensor(p.shape(), out);
         }
 
         private int checkedId(Node n, double value, int limit, String what) {

@@ -23,12 +23,16 @@ public enum Op {
     ADD(2, 2),
     SUB(2, 2),
     MUL(2, 2),
+    /** a / b, with NumPy broadcasting. */
+    DIV(2, 2),
     NEG(1, 1),
     SIGMOID(1, 1),
     TANH(1, 1),
     RELU(1, 1),
     EXP(1, 1),
     LOG(1, 1),
+    /** 1 where x > 0, else 0: the derivative of relu (its own derivative is zero). */
+    STEP(1, 1),
     /** Joins its operands along the last axis. */
     CONCAT(1, Integer.MAX_VALUE),
     /** Features [start, end) of the last axis. */
@@ -49,17 +53,37 @@ public enum Op {
     LAST_STEP(1, 1),
     /** Value at step 0 (the final state of a reverse recurrence): per-step → static. */
     FIRST_STEP(1, 1),
-    /** All steps as one static tensor [T, ...], zero past each sequence's end. */
-    STACK_TIME(1, 1);
+    /** All steps as one static tensor [T, ...], zero past each sequence's end; f32 or i32. */
+    STACK_TIME(1, 1),
+    /** Sum over the fixed-size axis {@code axis}, kept with size 1: [..., n, ...] → [..., 1, ...]. */
+    SUM_AXIS(1, 1),
+    /** Sum over the batch's sequences of a static value, its B axis removed: [.., B, ..] → [.., ..]. */
+    SUM_BATCH(1, 1),
+    /** A static value without B, the same for every sequence: B inserted at position {@code axis}. */
+    BROADCAST_BATCH(1, 1),
+    /** A static [B, ...] value at every step of each sequence on time axis {@code time}: static → per-step. */
+    BROADCAST_TIME(1, 1),
+    /** Entry t of a static [T, B, ...] value at step t on time axis {@code time}: the inverse of stack_time. */
+    UNSTACK_TIME(1, 1),
+    /** a[..., M]ᵀ × b[..., N] → [M, N], summed over every leading position (steps and sequences too): static operands. */
+    MATMUL_TN(2, 2),
+    /** scatter_add(ids[...] i32, values[..., E]) → [rows, E]: each values row added into row ids of zeros; static operands. */
+    SCATTER_ADD(2, 2),
+    /** cross_entropy_grad(logits[..., V], targets[...] i32, g[...]) → [..., V]: g · (softmax(logits) − onehot(targets)). */
+    CROSS_ENTROPY_GRAD(3, 3);
 
     /** Ops with no operands: the graph's leaves. */
     public static final Set<Op> SOURCES = EnumSet.of(INPUT, STATIC_INPUT, PARAM, CONST);
     /** One operand, applied element by element. */
-    public static final Set<Op> UNARY = EnumSet.of(NEG, SIGMOID, TANH, RELU, EXP, LOG);
+    public static final Set<Op> UNARY = EnumSet.of(NEG, SIGMOID, TANH, RELU, EXP, LOG, STEP);
     /** Two operands with NumPy broadcasting. */
-    public static final Set<Op> BINARY = EnumSet.of(ADD, SUB, MUL);
+    public static final Set<Op> BINARY = EnumSet.of(ADD, SUB, MUL, DIV);
     /** Turn a per-step value into a static one. */
     public static final Set<Op> TIME_REDUCTIONS = EnumSet.of(SUM_TIME, LAST_STEP, FIRST_STEP, STACK_TIME);
+    /** Sum over the batch's sequences wherever an operand has the B axis and the result has not. */
+    public static final Set<Op> BATCH_REDUCTIONS = EnumSet.of(SUM_BATCH, MATMUL_TN, SCATTER_ADD);
+    /** Turn a static value into a per-step one on the time axis named by attribute {@code time}. */
+    public static final Set<Op> TIME_EXPANSIONS = EnumSet.of(BROADCAST_TIME, UNSTACK_TIME);
 
     private final int minOperands;
     private final int maxOperands;
@@ -98,5 +122,9 @@ public enum Op {
 
     public boolean isTimeReduction() {
         return TIME_REDUCTIONS.contains(this);
+    }
+
+    public boolean isTimeExpansion() {
+        return TIME_EXPANSIONS.contains(this);
     }
 }

@@ -31,7 +31,8 @@ public final class TypeRules {
             }
             return checkSource(name, op, declared);
         }
-        String axis = op.isTimeReduction() ? null : perStepAxis(name, operands);
+        String axis = op.isTimeReduction() ? null
+                : op.isTimeExpansion() ? attrs.getString("time", Node.DEFAULT_AXIS) : perStepAxis(name, operands);
         for (int i = 0; i < operands.size(); i++) {
             Node o = operands.get(i);
             if (delays.get(i) != 0 && o.isStatic()) {
@@ -42,8 +43,9 @@ public final class TypeRules {
         Shape shape = switch (op) {
             case INPUT, STATIC_INPUT, PARAM, CONST -> throw new AssertionError();
             case MATMUL -> matmul(name, operands.get(0), operands.get(1), attrs.getBool("transpose_b", false));
-            case ADD, SUB, MUL -> broadcast(name, op, operands.get(0), operands.get(1));
-            case NEG, SIGMOID, TANH, RELU, EXP, LOG, SOFTMAX, LOG_SOFTMAX -> floatOperand(name, op, operands.get(0)).shape();
+            case ADD, SUB, MUL, DIV -> broadcast(name, op, operands.get(0), operands.get(1));
+            case NEG, SIGMOID, TANH, RELU, EXP, LOG, STEP, SOFTMAX, LOG_SOFTMAX ->
+                    floatOperand(name, op, operands.get(0)).shape();
             case CONCAT -> concat(name, operands);
             case SLICE -> slice(name, operands.get(0), attrs);
             case SELECT -> select(name, operands.get(0), attrs);
@@ -52,8 +54,17 @@ public final class TypeRules {
             case CROSS_ENTROPY -> crossEntropy(name, operands);
             case SUM_TIME, LAST_STEP, FIRST_STEP -> perStepOperand(name, op, operands.get(0)).shape();
             case STACK_TIME -> perStepOperand(name, op, operands.get(0)).shape().prepend(Dim.T);
+            case SUM_AXIS -> sumAxis(name, operands.get(0), attrs);
+            case SUM_BATCH -> sumBatch(name, operands.get(0));
+            case BROADCAST_BATCH -> broadcastBatch(name, operands.get(0), attrs);
+            case BROADCAST_TIME -> broadcastTime(name, operands.get(0));
+            case UNSTACK_TIME -> unstackTime(name, operands.get(0));
+            case MATMUL_TN -> matmulTn(name, operands.get(0), operands.get(1));
+            case SCATTER_ADD -> scatterAdd(name, operands.get(0), operands.get(1), attrs);
+            case CROSS_ENTROPY_GRAD -> crossEntropyGrad(name, operands);
         };
-        if (op.isTimeReduction() && operands.get(0).dtype() != DType.F32) {
+        if (op.isTimeReduction() && operands.get(0).dtype() != DType.F32
+                && !(op == Op.STACK_TIME && operands.get(0).dtype() == DType.I32)) {
             throw new GraphException("node %" + name + " (" + op.textName() + ") reduces %"
                     + operands.get(0).name() + ", which is not f32");
         }
@@ -61,7 +72,9 @@ public final class TypeRules {
             throw new GraphException("node %" + name + " is per-step but its shape " + shape
                     + " does not start with the batch axis B");
         }
-        return new Type(DType.F32, shape, axis);
+        // stack_time keeps i32 ids i32 (the embedding gradient scatters stacked ids); all else is f32
+        DType dtype = op == Op.STACK_TIME ? operands.get(0).dtype() : DType.F32;
+        return new Type(dtype, shape, axis);
     }
 
     private static String arity(Op op) {
@@ -272,5 +285,112 @@ public final class TypeRules {
             }
         }
         return targets.shape();
+    }
+    private static Node staticOperand(String name, Op op, Node o) {
+        if (o.isPerStep()) {
+            throw new GraphException("node %" + name + " (" + op.textName() + ") works on static values; %" + o.name()
+                    + " is per-step" + (op == Op.MATMUL_TN || op == Op.SCATTER_ADD ? " (stack_time it first)" : ""));
+        }
+        return o;
+    }
+
+    private static Shape sumAxis(String name, Node a, Attrs attrs) {
+        floatOperand(name, Op.SUM_AXIS, a);
+        int axis = attrs.getInt("axis");
+        Shape s = a.shape();
+        if (axis < 0 || axis >= s.rank() || s.dim(axis).isSymbolic()) {
+            throw new GraphException("node %" + name + " (sum_axis) sums axis " + axis + " of %" + a.name() + " " + s
+                    + ": it must be a fixed-size axis (sum_batch and sum_time sum over B and T)");
+        }
+        List<Dim> d = new ArrayList<>(s.dims());
+        d.set(axis, Dim.of(1));
+        return new Shape(d);
+    }
+
+    private static Shape sumBatch(String name, Node a) {
+        staticOperand(name, Op.SUM_BATCH, floatOperand(name, Op.SUM_BATCH, a));
+        if (!a.shape().hasBatch()) {
+            throw new GraphException("node %" + name + " (sum_batch) needs a value with a B axis, but %" + a.name()
+                    + " is " + a.shape());
+        }
+        List<Dim> d = new ArrayList<>(a.shape().dims());
+        d.remove(a.shape().batchAxis());
+        return new Shape(d);
+    }
+
+    private static Shape broadcastBatch(String name, Node a, Attrs attrs) {
+        staticOperand(name, Op.BROADCAST_BATCH, floatOperand(name, Op.BROADCAST_BATCH, a));
+        int axis = Math.toIntExact(attrs.getLong("axis", 0));
+        if (a.shape().hasBatch() || a.shape().dims().contains(Dim.T) || axis < 0 || axis > a.shape().rank()) {
+            throw new GraphException("node %" + name + " (broadcast_batch) inserts B at position " + axis + " of %"
+                    + a.name() + " " + a.shape() + ", which must have fixed sizes only");
+        }
+        List<Dim> d = new ArrayList<>(a.shape().dims());
+        d.add(axis, Dim.B);
+        return new Shape(d);
+    }
+
+    private static Shape broadcastTime(String name, Node a) {
+        staticOperand(name, Op.BROADCAST_TIME, floatOperand(name, Op.BROADCAST_TIME, a));
+        Shape s = a.shape();
+        if (s.rank() == 0 || !s.dim(0).equals(Dim.B) || s.dims().contains(Dim.T)) {
+            throw new GraphException("node %" + name + " (broadcast_time) needs a static [B, ...] value, but %"
+                    + a.name() + " is " + s);
+        }
+        return s;
+    }
+
+    private static Shape unstackTime(String name, Node a) {
+        staticOperand(name, Op.UNSTACK_TIME, floatOperand(name, Op.UNSTACK_TIME, a));
+        Shape s = a.shape();
+        if (s.rank() < 2 || !s.dim(0).equals(Dim.T) || !s.dim(1).equals(Dim.B)) {
+            throw new GraphException("node %" + name + " (unstack_time) needs a static [T, B, ...] value, but %"
+                    + a.name() + " is " + s);
+        }
+        return s.dropFirst();
+    }
+
+    private static Shape matmulTn(String name, Node a, Node b) {
+        staticOperand(name, Op.MATMUL_TN, floatOperand(name, Op.MATMUL_TN, a));
+        staticOperand(name, Op.MATMUL_TN, floatOperand(name, Op.MATMUL_TN, b));
+        Shape sa = a.shape();
+        Shape sb = b.shape();
+        if (sa.rank() == 0 || sb.rank() == 0 || !sa.dropLast().equals(sb.dropLast()) || sa.features() < 0
+                || sb.features() < 0) {
+            throw mismatch(name, Op.MATMUL_TN, a, b, "all but the last axis must agree, the last ones fixed");
+        }
+        return Shape.of(sa.dim(-1), sb.dim(-1));
+    }
+
+    private static Shape scatterAdd(String name, Node ids, Node values, Attrs attrs) {
+        staticOperand(name, Op.SCATTER_ADD, ids);
+        staticOperand(name, Op.SCATTER_ADD, floatOperand(name, Op.SCATTER_ADD, values));
+        if (ids.dtype() != DType.I32) {
+            throw new GraphException("node %" + name + " (scatter_add) needs i32 ids, but %" + ids.name() + " is "
+                    + ids.dtype().textName());
+        }
+        int rows = attrs.getInt("rows");
+        if (values.shape().rank() == 0 || !values.shape().dropLast().equals(ids.shape())
+                || values.shape().features() < 0 || rows < 1) {
+            throw mismatch(name, Op.SCATTER_ADD, ids, values, "values have the ids' shape plus a fixed last axis, and "
+                    + "rows (" + rows + ") is at least 1");
+        }
+        return Shape.of(Dim.of(rows), values.shape().dim(-1));
+    }
+
+    private static Shape crossEntropyGrad(String name, List<Node> operands) {
+        Node logits = floatOperand(name, Op.CROSS_ENTROPY_GRAD, operands.get(0));
+        Node targets = operands.get(1);
+        Node g = floatOperand(name, Op.CROSS_ENTROPY_GRAD, operands.get(2));
+        if (targets.dtype() != DType.I32) {
+            throw new GraphException("node %" + name + " (cross_entropy_grad) needs i32 targets, but %"
+                    + targets.name() + " is " + targets.dtype().textName());
+        }
+        if (logits.shape().rank() == 0 || !logits.shape().dropLast().equals(targets.shape())
+                || !g.shape().equals(targets.shape())) {
+            throw mismatch(name, Op.CROSS_ENTROPY_GRAD, logits, g,
+                    "targets and g have the logits' shape without its last axis");
+        }
+        return logits.shape();
     }
 }

@@ -209,6 +209,9 @@ public final class Lowering {
 
     private void checkSupported() {
         for (Node n : graph.nodes()) {
+            if (!hasKernel(n.op())) {
+                throw noKernel(n);
+            }
             if (n.isPerStep() && n.shape().rank() > 2) {
                 throw new UnsupportedGraphException("node %" + n.name() + " has per-step shape " + n.shape()
                         + ": the OpenCL backend handles [B] and [B, F]");
@@ -219,6 +222,22 @@ public final class Lowering {
                         + ": the OpenCL backend needs the batch axis right before the last");
             }
         }
+    }
+
+    /** The ops the backward graph added to the IR, which have reference semantics but no kernel yet. */
+    private static boolean hasKernel(Op op) {
+        return switch (op) {
+            case INPUT, STATIC_INPUT, PARAM, CONST, MATMUL, ADD, SUB, MUL, NEG, SIGMOID, TANH, RELU, EXP, LOG, CONCAT,
+                    SLICE, SELECT, PACK, EMBEDDING, SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY, SUM_TIME, LAST_STEP, FIRST_STEP,
+                    STACK_TIME -> true;
+            case DIV, STEP, SUM_AXIS, SUM_BATCH, BROADCAST_BATCH, BROADCAST_TIME, UNSTACK_TIME, MATMUL_TN, SCATTER_ADD,
+                    CROSS_ENTROPY_GRAD -> false;
+        };
+    }
+
+    private static UnsupportedGraphException noKernel(Node n) {
+        return new UnsupportedGraphException("node %" + n.name() + ": op " + n.op().textName()
+                + " has no OpenCL kernel yet");
     }
 
     // ---- fusion decisions -----------------------------------------------------------------------
@@ -756,6 +775,8 @@ public final class Lowering {
                     launch(gen.copy(src, dst, false, part), 0, part, n.name() + "[" + i + "]");
                 }
             }
+            case DIV, STEP, SUM_AXIS, SUM_BATCH, BROADCAST_BATCH, BROADCAST_TIME, UNSTACK_TIME, MATMUL_TN, SCATTER_ADD,
+                    CROSS_ENTROPY_GRAD -> throw noKernel(n);
         }
     }
 
