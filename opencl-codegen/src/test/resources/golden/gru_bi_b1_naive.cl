@@ -13,36 +13,12 @@ inline float rf_hsum16(float16 v) {
 }
 #endif
 
-/* gemm_n12_k3_nk_pack: B [12, 3] into 1 panels [3][16], zero past column 12; work-item (panel, 16 k) */
+/* gemm_n12_k3_nk_mask: C[M, 12] = A[M, 3] . B[12, 3]^T; rows PLAIN, masked past each sequence's end. Tiles 24 and 8 x 16, k chunk 3; dot products along k for work-groups of up to 16 rows */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n12_k3_nk_pack(__global const float* restrict B, int b_off, __global float* restrict P, int p_off)
+void gemm_n12_k3_nk_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch)
 {
-    const int jp = get_global_id(0);
-    const int j0 = jp * 16;
-    const int k0 = get_global_id(1) * 16;
-    if (k0 >= 3 || jp >= 1) return;
-    const int kc = min(16, 3 - k0);
-    __global float* const dst = P + p_off + ((long)jp * 3 + k0) * 16;
-    for (int k = 0; k < kc; k++) for (int jj = 0; jj < 16; jj++) dst[k * 16 + jj] = jj < 12 ? B[b_off + (long)(j0 + jj) * 3 + k0 + k] : 0.0f;
-}
-
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n12_k3_nk_mask_packed: C[M, 12] = A[M, 3] . B[12, 3]^T; rows PLAIN, masked past each sequence's end; B packed by gemm_n12_k3_nk_mask_packed_pack. Tiles 24 and 8 x 16, k chunk 3 */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch)
-{
+    __local float16 bp[3]; /* the B panel, [kc][16] */
+    __local float* const bpf = (__local float*)bp;
     __local float16 at[48]; /* gathered A rows, [24][32] */
     __local float* const atf = (__local float*)at;
     __local float16 ct[24]; /* a tile's sums, [24][16], for the epilogue */
@@ -54,9 +30,47 @@ void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __g
     const int r0 = get_global_id(1) * per;
     const int r1 = min(M, r0 + per);
     if (r0 >= r1 || jp >= 1) return;
+    if (r1 - r0 <= 16) {
+        for (int r = r0; r < r1; r++) {
+            const int n = 1;
+            const int rr = r;
+            __global const float* src = 0;
+            src = A + a_off + (long)rr * 3 + 0;
+            __local float* const ctf = (__local float*)ct;
+            for (int j = 0; j < 16; j += 8) {
+                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
+                if (src) {
+                    __global const float* const w0 = B + b_off + (long)min(j0 + j + 0, 11) * 3;
+                    __global const float* const w1 = B + b_off + (long)min(j0 + j + 1, 11) * 3;
+                    __global const float* const w2 = B + b_off + (long)min(j0 + j + 2, 11) * 3;
+                    __global const float* const w3 = B + b_off + (long)min(j0 + j + 3, 11) * 3;
+                    __global const float* const w4 = B + b_off + (long)min(j0 + j + 4, 11) * 3;
+                    __global const float* const w5 = B + b_off + (long)min(j0 + j + 5, 11) * 3;
+                    __global const float* const w6 = B + b_off + (long)min(j0 + j + 6, 11) * 3;
+                    __global const float* const w7 = B + b_off + (long)min(j0 + j + 7, 11) * 3;
+                    for (int k = 0; k < 0; k += 16) {
+                        const float16 x = *(__global const rf_float16u*)(src + k);
+                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
+                    }
+                    for (int k = 0; k < 3; k++) { u0 = fma(src[k], w0[k], u0); u1 = fma(src[k], w1[k], u1); u2 = fma(src[k], w2[k], u2); u3 = fma(src[k], w3[k], u3); u4 = fma(src[k], w4[k], u4); u5 = fma(src[k], w5[k], u5); u6 = fma(src[k], w6[k], u6); u7 = fma(src[k], w7[k], u7); }
+                }
+                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
+            }
+            for (int i = 0; i < n; i++) {
+                const int rr = r + i;
+                __global float* const dst = C + c_off + (long)rr * 12 + j0;
+                float16 v0 = ct[i * 1];
+                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); }
+                dst[0] = v0.s0; dst[1] = v0.s1; dst[2] = v0.s2; dst[3] = v0.s3; dst[4] = v0.s4; dst[5] = v0.s5; dst[6] = v0.s6; dst[7] = v0.s7; dst[8] = v0.s8; dst[9] = v0.s9; dst[10] = v0.sa; dst[11] = v0.sb;
+            }
+        }
+        return;
+    }
     for (int k0 = 0; k0 < 3; k0 += 3) {
         const int kc = min(3, 3 - k0);
-        __global const float* const pb = B + b_off + ((long)jp * 3 + k0) * 16;
+        /* copy the panel: contiguous for the inner loop, zero past column n */
+        for (int k = 0; k < kc; k++) for (int jj = 0; jj < 16; jj++) bpf[k * 16 + jj] = jj < 12 ? B[b_off + (long)(j0 + jj) * 3 + k0 + k] : 0.0f;
         for (int r = r0; r < r1; ) {
             const int left = r1 - r;
             int n;
@@ -89,7 +103,7 @@ void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __g
                 float16 acc22_0 = (float16)(0.0f);
                 float16 acc23_0 = (float16)(0.0f);
                 for (int k = 0; k < kc; k++) {
-                    const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                    const float16 b0 = bp[k * 1];
                     float e;
                     e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                     e = ap[3 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -184,7 +198,7 @@ void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __g
                     float16 acc22_0 = (float16)(0.0f);
                     float16 acc23_0 = (float16)(0.0f);
                     for (int k = 0; k < kc; k++) {
-                        const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                        const float16 b0 = bp[k * 1];
                         float e;
                         e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                         e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -262,7 +276,7 @@ void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __g
                         float16 acc6_0 = (float16)(0.0f);
                         float16 acc7_0 = (float16)(0.0f);
                         for (int k = 0; k < kc; k++) {
-                            const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                            const float16 b0 = bp[k * 1];
                             float e;
                             e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                             e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -290,13 +304,13 @@ void gemm_n12_k3_nk_mask_packed(__global const float* restrict A, int a_off, __g
                         if (src) {
                             int k = 0;
                             for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 16), p0_0); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 16), p1_0); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 16), p2_0); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 16), p3_0); }
+                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 1], p0_0); }
+                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 1], p1_0); }
+                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 1], p2_0); }
+                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 1], p3_0); }
                             }
                             for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 16), p0_0); }
+                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 1], p0_0); }
                             }
                         }
                         ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0);
@@ -342,36 +356,12 @@ inline float rf_hsum16(float16 v) {
 }
 #endif
 
-/* gemm_n12_k4_nk_pack: B [12, 4] into 1 panels [4][16], zero past column 12; work-item (panel, 16 k) */
+/* gemm_n12_k4_nk_step_mask: C[M, 12] = A[M, 4] . B[12, 4]^T; rows STEP, masked past each sequence's end. Tiles 24 and 8 x 16, k chunk 4; dot products along k for work-groups of up to 16 rows */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n12_k4_nk_pack(__global const float* restrict B, int b_off, __global float* restrict P, int p_off)
+void gemm_n12_k4_nk_step_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d)
 {
-    const int jp = get_global_id(0);
-    const int j0 = jp * 16;
-    const int k0 = get_global_id(1) * 16;
-    if (k0 >= 4 || jp >= 1) return;
-    const int kc = min(16, 4 - k0);
-    __global float* const dst = P + p_off + ((long)jp * 4 + k0) * 16;
-    for (int k = 0; k < kc; k++) for (int jj = 0; jj < 16; jj++) dst[k * 16 + jj] = jj < 12 ? B[b_off + (long)(j0 + jj) * 4 + k0 + k] : 0.0f;
-}
-
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n12_k4_nk_step_mask_packed: C[M, 12] = A[M, 4] . B[12, 4]^T; rows STEP, masked past each sequence's end; B packed by gemm_n12_k4_nk_step_mask_packed_pack. Tiles 24 and 8 x 16, k chunk 4 */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d)
-{
+    __local float16 bp[4]; /* the B panel, [kc][16] */
+    __local float* const bpf = (__local float*)bp;
     __local float16 at[48]; /* gathered A rows, [24][32] */
     __local float* const atf = (__local float*)at;
     __local float16 ct[24]; /* a tile's sums, [24][16], for the epilogue */
@@ -383,9 +373,49 @@ void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off
     const int r0 = get_global_id(1) * per;
     const int r1 = min(M, r0 + per);
     if (r0 >= r1 || jp >= 1) return;
+    if (r1 - r0 <= 16) {
+        for (int r = r0; r < r1; r++) {
+            const int n = 1;
+            const int rr = r;
+            __global const float* src = 0;
+            const int b = rr % batch;
+            const int s = t0 + rr / batch - d;
+            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 4 + 0;
+            __local float* const ctf = (__local float*)ct;
+            for (int j = 0; j < 16; j += 8) {
+                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
+                if (src) {
+                    __global const float* const w0 = B + b_off + (long)min(j0 + j + 0, 11) * 4;
+                    __global const float* const w1 = B + b_off + (long)min(j0 + j + 1, 11) * 4;
+                    __global const float* const w2 = B + b_off + (long)min(j0 + j + 2, 11) * 4;
+                    __global const float* const w3 = B + b_off + (long)min(j0 + j + 3, 11) * 4;
+                    __global const float* const w4 = B + b_off + (long)min(j0 + j + 4, 11) * 4;
+                    __global const float* const w5 = B + b_off + (long)min(j0 + j + 5, 11) * 4;
+                    __global const float* const w6 = B + b_off + (long)min(j0 + j + 6, 11) * 4;
+                    __global const float* const w7 = B + b_off + (long)min(j0 + j + 7, 11) * 4;
+                    for (int k = 0; k < 0; k += 16) {
+                        const float16 x = *(__global const rf_float16u*)(src + k);
+                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
+                    }
+                    for (int k = 0; k < 4; k++) { u0 = fma(src[k], w0[k], u0); u1 = fma(src[k], w1[k], u1); u2 = fma(src[k], w2[k], u2); u3 = fma(src[k], w3[k], u3); u4 = fma(src[k], w4[k], u4); u5 = fma(src[k], w5[k], u5); u6 = fma(src[k], w6[k], u6); u7 = fma(src[k], w7[k], u7); }
+                }
+                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
+            }
+            for (int i = 0; i < n; i++) {
+                const int rr = r + i;
+                __global float* const dst = C + c_off + (long)rr * 12 + j0;
+                float16 v0 = ct[i * 1];
+                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); }
+                dst[0] = v0.s0; dst[1] = v0.s1; dst[2] = v0.s2; dst[3] = v0.s3; dst[4] = v0.s4; dst[5] = v0.s5; dst[6] = v0.s6; dst[7] = v0.s7; dst[8] = v0.s8; dst[9] = v0.s9; dst[10] = v0.sa; dst[11] = v0.sb;
+            }
+        }
+        return;
+    }
     for (int k0 = 0; k0 < 4; k0 += 4) {
         const int kc = min(4, 4 - k0);
-        __global const float* const pb = B + b_off + ((long)jp * 4 + k0) * 16;
+        /* copy the panel: contiguous for the inner loop, zero past column n */
+        for (int k = 0; k < kc; k++) for (int jj = 0; jj < 16; jj++) bpf[k * 16 + jj] = jj < 12 ? B[b_off + (long)(j0 + jj) * 4 + k0 + k] : 0.0f;
         for (int r = r0; r < r1; ) {
             const int left = r1 - r;
             int n;
@@ -426,7 +456,7 @@ void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off
                 float16 acc22_0 = (float16)(0.0f);
                 float16 acc23_0 = (float16)(0.0f);
                 for (int k = 0; k < kc; k++) {
-                    const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                    const float16 b0 = bp[k * 1];
                     float e;
                     e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                     e = ap[4 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -523,7 +553,7 @@ void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off
                     float16 acc22_0 = (float16)(0.0f);
                     float16 acc23_0 = (float16)(0.0f);
                     for (int k = 0; k < kc; k++) {
-                        const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                        const float16 b0 = bp[k * 1];
                         float e;
                         e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                         e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -603,7 +633,7 @@ void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off
                         float16 acc6_0 = (float16)(0.0f);
                         float16 acc7_0 = (float16)(0.0f);
                         for (int k = 0; k < kc; k++) {
-                            const float16 b0 = *(__global const rf_float16u*)(pb + k * 16);
+                            const float16 b0 = bp[k * 1];
                             float e;
                             e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
                             e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
@@ -633,13 +663,13 @@ void gemm_n12_k4_nk_step_mask_packed(__global const float* restrict A, int a_off
                         if (src) {
                             int k = 0;
                             for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 16), p0_0); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 16), p1_0); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 16), p2_0); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 16), p3_0); }
+                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 1], p0_0); }
+                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 1], p1_0); }
+                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 1], p2_0); }
+                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 1], p3_0); }
                             }
                             for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 16), p0_0); }
+                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 1], p0_0); }
                             }
                         }
                         ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0);

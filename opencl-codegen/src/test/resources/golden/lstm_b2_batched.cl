@@ -13,51 +13,12 @@ inline float rf_hsum16(float16 v) {
 }
 #endif
 
-/* gemm_n64_k8_nk_pack: B [64, 8] into 2 panels [8][32], zero past column 64; work-item (panel, 16 k) */
+/* gemm_n64_k8_nk_bias_mask: C[M, 64] = A[M, 8] . B[64, 8]^T + bias; rows PLAIN, masked past each sequence's end. Tiles 12 and 4 x 32, k chunk 8; dot products along k for work-groups of up to 16 rows */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n64_k8_nk_pack(__global const float* restrict B, int b_off, __global float* restrict P, int p_off)
+void gemm_n64_k8_nk_bias_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch)
 {
-    const int jp = get_global_id(0);
-    const int j0 = jp * 32;
-    const int k0 = get_global_id(1) * 16;
-    if (k0 >= 8 || jp >= 2) return;
-    const int kc = min(16, 8 - k0);
-    __global float* const dst = P + p_off + ((long)jp * 8 + k0) * 32;
-    /* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */
-    for (int h = 0; h < 8; h++) {
-        __global const float* const src = B + b_off + (long)(j0 + 4 * h) * 8 + k0;
-        int k = 0;
-        for (; k + 4 <= kc; k += 4) {
-            const float4 q0 = *(__global const rf_float4u*)(src + k);
-            const float4 q1 = *(__global const rf_float4u*)(src + 8 + k);
-            const float4 q2 = *(__global const rf_float4u*)(src + 16 + k);
-            const float4 q3 = *(__global const rf_float4u*)(src + 24 + k);
-            *(__global rf_float4u*)(dst + (k + 0) * 32 + 4 * h) = (float4)(q0.s0, q1.s0, q2.s0, q3.s0);
-            *(__global rf_float4u*)(dst + (k + 1) * 32 + 4 * h) = (float4)(q0.s1, q1.s1, q2.s1, q3.s1);
-            *(__global rf_float4u*)(dst + (k + 2) * 32 + 4 * h) = (float4)(q0.s2, q1.s2, q2.s2, q3.s2);
-            *(__global rf_float4u*)(dst + (k + 3) * 32 + 4 * h) = (float4)(q0.s3, q1.s3, q2.s3, q3.s3);
-        }
-        for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) dst[k * 32 + 4 * h + jj] = src[jj * 8 + k];
-    }
-}
-
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n64_k8_nk_bias_mask_packed: C[M, 64] = A[M, 8] . B[64, 8]^T + bias; rows PLAIN, masked past each sequence's end; B packed by gemm_n64_k8_nk_bias_mask_packed_pack. Tiles 12 and 4 x 32, k chunk 8 */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch)
-{
+    __local float16 bp[16]; /* the B panel, [kc][32] */
+    __local float* const bpf = (__local float*)bp;
     __local float16 at[24]; /* gathered A rows, [12][32] */
     __local float* const atf = (__local float*)at;
     __local float16 ct[24]; /* a tile's sums, [12][32], for the epilogue */
@@ -73,9 +34,65 @@ void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off
     float16 bias0, bias1;
     bias0 = *(__global const rf_float16u*)(bsrc);
     bias1 = *(__global const rf_float16u*)(bsrc + 16);
+    if (r1 - r0 <= 16) {
+        for (int r = r0; r < r1; r++) {
+            const int n = 1;
+            const int rr = r;
+            __global const float* src = 0;
+            src = A + a_off + (long)rr * 8 + 0;
+            __local float* const ctf = (__local float*)ct;
+            for (int j = 0; j < 32; j += 8) {
+                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
+                if (src) {
+                    __global const float* const w0 = B + b_off + (long)(j0 + j + 0) * 8;
+                    __global const float* const w1 = B + b_off + (long)(j0 + j + 1) * 8;
+                    __global const float* const w2 = B + b_off + (long)(j0 + j + 2) * 8;
+                    __global const float* const w3 = B + b_off + (long)(j0 + j + 3) * 8;
+                    __global const float* const w4 = B + b_off + (long)(j0 + j + 4) * 8;
+                    __global const float* const w5 = B + b_off + (long)(j0 + j + 5) * 8;
+                    __global const float* const w6 = B + b_off + (long)(j0 + j + 6) * 8;
+                    __global const float* const w7 = B + b_off + (long)(j0 + j + 7) * 8;
+                    for (int k = 0; k < 0; k += 16) {
+                        const float16 x = *(__global const rf_float16u*)(src + k);
+                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
+                    }
+                    for (int k = 0; k < 8; k++) { u0 = fma(src[k], w0[k], u0); u1 = fma(src[k], w1[k], u1); u2 = fma(src[k], w2[k], u2); u3 = fma(src[k], w3[k], u3); u4 = fma(src[k], w4[k], u4); u5 = fma(src[k], w5[k], u5); u6 = fma(src[k], w6[k], u6); u7 = fma(src[k], w7[k], u7); }
+                }
+                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
+            }
+            for (int i = 0; i < n; i++) {
+                const int rr = r + i;
+                __global float* const dst = C + c_off + (long)rr * 64 + j0;
+                float16 v0 = ct[i * 2], v1 = ct[i * 2 + 1];
+                v0 += bias0;
+                v1 += bias1;
+                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); v1 = (float16)(0.0f); }
+                *(__global rf_float16u*)(dst) = v0;
+                *(__global rf_float16u*)(dst + 16) = v1;
+            }
+        }
+        return;
+    }
     for (int k0 = 0; k0 < 8; k0 += 8) {
         const int kc = min(8, 8 - k0);
-        __global const float* const pb = B + b_off + ((long)jp * 8 + k0) * 32;
+        /* copy the panel: contiguous for the inner loop, zero past column n */
+        /* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */
+        for (int h = 0; h < 8; h++) {
+            __global const float* const src = B + b_off + (long)(j0 + 4 * h) * 8 + k0;
+            int k = 0;
+            for (; k + 4 <= kc; k += 4) {
+                const float4 q0 = *(__global const rf_float4u*)(src + k);
+                const float4 q1 = *(__global const rf_float4u*)(src + 8 + k);
+                const float4 q2 = *(__global const rf_float4u*)(src + 16 + k);
+                const float4 q3 = *(__global const rf_float4u*)(src + 24 + k);
+                *(__local float4*)(bpf + (k + 0) * 32 + 4 * h) = (float4)(q0.s0, q1.s0, q2.s0, q3.s0);
+                *(__local float4*)(bpf + (k + 1) * 32 + 4 * h) = (float4)(q0.s1, q1.s1, q2.s1, q3.s1);
+                *(__local float4*)(bpf + (k + 2) * 32 + 4 * h) = (float4)(q0.s2, q1.s2, q2.s2, q3.s2);
+                *(__local float4*)(bpf + (k + 3) * 32 + 4 * h) = (float4)(q0.s3, q1.s3, q2.s3, q3.s3);
+            }
+            for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) bpf[k * 32 + 4 * h + jj] = src[jj * 8 + k];
+        }
         for (int r = r0; r < r1; ) {
             const int left = r1 - r;
             int n;
@@ -96,8 +113,8 @@ void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off
                 float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
                 float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
                 for (int k = 0; k < kc; k++) {
-                    const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                    const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                    const float16 b0 = bp[k * 2];
+                    const float16 b1 = bp[k * 2 + 1];
                     float e;
                     e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                     e = ap[8 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -156,8 +173,8 @@ void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off
                     float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
                     float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
                     for (int k = 0; k < kc; k++) {
-                        const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                        const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                        const float16 b0 = bp[k * 2];
+                        const float16 b1 = bp[k * 2 + 1];
                         float e;
                         e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                         e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -207,8 +224,8 @@ void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off
                         float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
                         float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
                         for (int k = 0; k < kc; k++) {
-                            const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                            const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                            const float16 b0 = bp[k * 2];
+                            const float16 b1 = bp[k * 2 + 1];
                             float e;
                             e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                             e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -228,13 +245,13 @@ void gemm_n64_k8_nk_bias_mask_packed(__global const float* restrict A, int a_off
                         if (src) {
                             int k = 0;
                             for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 32), p0_0); p0_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 32 + 16), p0_1); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 32), p1_0); p1_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 32 + 16), p1_1); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 32), p2_0); p2_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 32 + 16), p2_1); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 32), p3_0); p3_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 32 + 16), p3_1); }
+                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k + 0) * 2 + 1], p0_1); }
+                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 2], p1_0); p1_1 = fma((float16)(e), bp[(k + 1) * 2 + 1], p1_1); }
+                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 2], p2_0); p2_1 = fma((float16)(e), bp[(k + 2) * 2 + 1], p2_1); }
+                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 2], p3_0); p3_1 = fma((float16)(e), bp[(k + 3) * 2 + 1], p3_1); }
                             }
                             for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 32), p0_0); p0_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 32 + 16), p0_1); }
+                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k) * 2 + 1], p0_1); }
                             }
                         }
                         ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0); ct[1] = (p0_1 + p1_1) + (p2_1 + p3_1);
@@ -269,51 +286,12 @@ inline float rf_hsum16(float16 v) {
 }
 #endif
 
-/* gemm_n64_k16_nk_pack: B [64, 16] into 2 panels [16][32], zero past column 64; work-item (panel, 16 k) */
+/* gemm_n64_k16_nk_bias_stepinit_mask: C[M, 64] = A[M, 16] . B[64, 16]^T + bias; rows STEP_INIT, masked past each sequence's end. Tiles 12 and 4 x 32, k chunk 16; dot products along k for work-groups of up to 16 rows */
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n64_k16_nk_pack(__global const float* restrict B, int b_off, __global float* restrict P, int p_off)
+void gemm_n64_k16_nk_bias_stepinit_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d, __global const float* restrict init, int init_off)
 {
-    const int jp = get_global_id(0);
-    const int j0 = jp * 32;
-    const int k0 = get_global_id(1) * 16;
-    if (k0 >= 16 || jp >= 2) return;
-    const int kc = min(16, 16 - k0);
-    __global float* const dst = P + p_off + ((long)jp * 16 + k0) * 32;
-    /* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */
-    for (int h = 0; h < 8; h++) {
-        __global const float* const src = B + b_off + (long)(j0 + 4 * h) * 16 + k0;
-        int k = 0;
-        for (; k + 4 <= kc; k += 4) {
-            const float4 q0 = *(__global const rf_float4u*)(src + k);
-            const float4 q1 = *(__global const rf_float4u*)(src + 16 + k);
-            const float4 q2 = *(__global const rf_float4u*)(src + 32 + k);
-            const float4 q3 = *(__global const rf_float4u*)(src + 48 + k);
-            *(__global rf_float4u*)(dst + (k + 0) * 32 + 4 * h) = (float4)(q0.s0, q1.s0, q2.s0, q3.s0);
-            *(__global rf_float4u*)(dst + (k + 1) * 32 + 4 * h) = (float4)(q0.s1, q1.s1, q2.s1, q3.s1);
-            *(__global rf_float4u*)(dst + (k + 2) * 32 + 4 * h) = (float4)(q0.s2, q1.s2, q2.s2, q3.s2);
-            *(__global rf_float4u*)(dst + (k + 3) * 32 + 4 * h) = (float4)(q0.s3, q1.s3, q2.s3, q3.s3);
-        }
-        for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) dst[k * 32 + 4 * h + jj] = src[jj * 16 + k];
-    }
-}
-
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n64_k16_nk_bias_stepinit_mask_packed: C[M, 64] = A[M, 16] . B[64, 16]^T + bias; rows STEP_INIT, masked past each sequence's end; B packed by gemm_n64_k16_nk_bias_stepinit_mask_packed_pack. Tiles 12 and 4 x 32, k chunk 16 */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d, __global const float* restrict init, int init_off)
-{
+    __local float16 bp[32]; /* the B panel, [kc][32] */
+    __local float* const bpf = (__local float*)bp;
     __local float16 at[24]; /* gathered A rows, [12][32] */
     __local float* const atf = (__local float*)at;
     __local float16 ct[24]; /* a tile's sums, [12][32], for the epilogue */
@@ -329,9 +307,67 @@ void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A,
     float16 bias0, bias1;
     bias0 = *(__global const rf_float16u*)(bsrc);
     bias1 = *(__global const rf_float16u*)(bsrc + 16);
+    if (r1 - r0 <= 16) {
+        for (int r = r0; r < r1; r++) {
+            const int n = 1;
+            const int rr = r;
+            __global const float* src = 0;
+            const int b = rr % batch;
+            const int s = t0 + rr / batch - d;
+            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 16 + 0;
+            else src = init + init_off + (long)b * 16 + 0;
+            __local float* const ctf = (__local float*)ct;
+            for (int j = 0; j < 32; j += 8) {
+                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
+                if (src) {
+                    __global const float* const w0 = B + b_off + (long)(j0 + j + 0) * 16;
+                    __global const float* const w1 = B + b_off + (long)(j0 + j + 1) * 16;
+                    __global const float* const w2 = B + b_off + (long)(j0 + j + 2) * 16;
+                    __global const float* const w3 = B + b_off + (long)(j0 + j + 3) * 16;
+                    __global const float* const w4 = B + b_off + (long)(j0 + j + 4) * 16;
+                    __global const float* const w5 = B + b_off + (long)(j0 + j + 5) * 16;
+                    __global const float* const w6 = B + b_off + (long)(j0 + j + 6) * 16;
+                    __global const float* const w7 = B + b_off + (long)(j0 + j + 7) * 16;
+                    for (int k = 0; k < 16; k += 16) {
+                        const float16 x = *(__global const rf_float16u*)(src + k);
+                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
+                    }
+                }
+                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
+            }
+            for (int i = 0; i < n; i++) {
+                const int rr = r + i;
+                __global float* const dst = C + c_off + (long)rr * 64 + j0;
+                float16 v0 = ct[i * 2], v1 = ct[i * 2 + 1];
+                v0 += bias0;
+                v1 += bias1;
+                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); v1 = (float16)(0.0f); }
+                *(__global rf_float16u*)(dst) = v0;
+                *(__global rf_float16u*)(dst + 16) = v1;
+            }
+        }
+        return;
+    }
     for (int k0 = 0; k0 < 16; k0 += 16) {
         const int kc = min(16, 16 - k0);
-        __global const float* const pb = B + b_off + ((long)jp * 16 + k0) * 32;
+        /* copy the panel: contiguous for the inner loop, zero past column n */
+        /* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */
+        for (int h = 0; h < 8; h++) {
+            __global const float* const src = B + b_off + (long)(j0 + 4 * h) * 16 + k0;
+            int k = 0;
+            for (; k + 4 <= kc; k += 4) {
+                const float4 q0 = *(__global const rf_float4u*)(src + k);
+                const float4 q1 = *(__global const rf_float4u*)(src + 16 + k);
+                const float4 q2 = *(__global const rf_float4u*)(src + 32 + k);
+                const float4 q3 = *(__global const rf_float4u*)(src + 48 + k);
+                *(__local float4*)(bpf + (k + 0) * 32 + 4 * h) = (float4)(q0.s0, q1.s0, q2.s0, q3.s0);
+                *(__local float4*)(bpf + (k + 1) * 32 + 4 * h) = (float4)(q0.s1, q1.s1, q2.s1, q3.s1);
+                *(__local float4*)(bpf + (k + 2) * 32 + 4 * h) = (float4)(q0.s2, q1.s2, q2.s2, q3.s2);
+                *(__local float4*)(bpf + (k + 3) * 32 + 4 * h) = (float4)(q0.s3, q1.s3, q2.s3, q3.s3);
+            }
+            for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) bpf[k * 32 + 4 * h + jj] = src[jj * 16 + k];
+        }
         for (int r = r0; r < r1; ) {
             const int left = r1 - r;
             int n;
@@ -360,8 +396,8 @@ void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A,
                 float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
                 float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
                 for (int k = 0; k < kc; k++) {
-                    const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                    const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                    const float16 b0 = bp[k * 2];
+                    const float16 b1 = bp[k * 2 + 1];
                     float e;
                     e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                     e = ap[16 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -423,8 +459,8 @@ void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A,
                     float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
                     float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
                     for (int k = 0; k < kc; k++) {
-                        const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                        const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                        const float16 b0 = bp[k * 2];
+                        const float16 b1 = bp[k * 2 + 1];
                         float e;
                         e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                         e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -477,8 +513,8 @@ void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A,
                         float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
                         float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
                         for (int k = 0; k < kc; k++) {
-                            const float16 b0 = *(__global const rf_float16u*)(pb + k * 32);
-                            const float16 b1 = *(__global const rf_float16u*)(pb + k * 32 + 16);
+                            const float16 b0 = bp[k * 2];
+                            const float16 b1 = bp[k * 2 + 1];
                             float e;
                             e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
                             e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
@@ -501,13 +537,13 @@ void gemm_n64_k16_nk_bias_stepinit_mask_packed(__global const float* restrict A,
                         if (src) {
                             int k = 0;
                             for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 32), p0_0); p0_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 0) * 32 + 16), p0_1); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 32), p1_0); p1_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 1) * 32 + 16), p1_1); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 32), p2_0); p2_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 2) * 32 + 16), p2_1); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 32), p3_0); p3_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k + 3) * 32 + 16), p3_1); }
+                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k + 0) * 2 + 1], p0_1); }
+                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 2], p1_0); p1_1 = fma((float16)(e), bp[(k + 1) * 2 + 1], p1_1); }
+                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 2], p2_0); p2_1 = fma((float16)(e), bp[(k + 2) * 2 + 1], p2_1); }
+                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 2], p3_0); p3_1 = fma((float16)(e), bp[(k + 3) * 2 + 1], p3_1); }
                             }
                             for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 32), p0_0); p0_1 = fma((float16)(e), *(__global const rf_float16u*)(pb + (k) * 32 + 16), p0_1); }
+                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k) * 2 + 1], p0_1); }
                             }
                         }
                         ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0); ct[1] = (p0_1 + p1_1) + (p2_1 + p3_1);

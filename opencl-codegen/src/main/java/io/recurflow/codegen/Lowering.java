@@ -820,7 +820,8 @@ public final class Lowering {
             case RELU -> Activation.RELU;
             default -> throw new IllegalStateException(act.op().toString());
         };
-        boolean packed = graph.node(b.source()).op() == Op.PARAM;
+        // few rows with B as [n, k]: the GEMM takes dot products straight from B's rows, faster than panels
+        boolean packed = graph.node(b.source()).op() == Op.PARAM && (rows > 16 || !transposeB);
         String name = "gemm_n" + cols + "_k" + k + (transposeB ? "_nk" : "_kn") + (bias != null ? "_bias" : "")
                 + (act != null ? "_" + act.op().textName() : "") + (mode == RowMode.PLAIN ? "" : mode == RowMode.STEP
                 ? "_step" : "_stepinit") + (perStep ? "_mask" : "") + (packed ? "_packed" : "");

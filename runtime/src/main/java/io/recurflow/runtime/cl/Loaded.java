@@ -48,6 +48,8 @@ public final class Loaded implements AutoCloseable {
     private final Program program;
     private final MemoryPlan plan;
     private final cl_kernel[] kernels;
+    /** Per kernel, the arguments of its last launch (null: unknown), so that unchanged ones are not set again. */
+    private final Arg[][] lastArgs;
     private final cl_mem[] slots;
     private final List<Staging> stagings = new ArrayList<>();
     private Step[] runSteps;
@@ -59,6 +61,7 @@ public final class Loaded implements AutoCloseable {
         this.program = program;
         this.plan = plan;
         this.kernels = kernels;
+        this.lastArgs = new Arg[kernels.length][];
         this.slots = slots;
         this.runEvents = eventCount(program.run());
     }
@@ -278,10 +281,15 @@ public final class Loaded implements AutoCloseable {
         final int[] waitSlots;
         final int eventSlot;
         final int[] flushQueues;
+        final int kernelId;
+        final Arg[] args;
 
         LaunchStep(String where, int queue, cl_kernel kernel, String function, String label, long[] argSizes,
-                   Pointer[] argValues, long[] global, long[] local, int[] waitSlots, int eventSlot, int[] flushQueues) {
+                   Pointer[] argValues, long[] global, long[] local, int[] waitSlots, int eventSlot, int[] flushQueues,
+                   int kernelId, Arg[] args) {
             super(where, queue);
+            this.kernelId = kernelId;
+            this.args = args;
             this.kernel = kernel;
             this.function = function;
             this.label = label;
@@ -296,9 +304,16 @@ public final class Loaded implements AutoCloseable {
 
         @Override
         void enqueue(Loaded l, RunState st) {
+            // a kernel keeps its arguments between launches: set only those that differ from its last
+            // launch (a recurrent step changes one or two offsets), which saves the host most of its calls
+            Arg[] last = l.lastArgs[kernelId];
+            l.lastArgs[kernelId] = null;
             for (int a = 0; a < argValues.length; a++) {
-                CL.clSetKernelArg(kernel, a, argSizes[a], argValues[a]);
+                if (last == null || !args[a].equals(last[a])) {
+                    CL.clSetKernelArg(kernel, a, argSizes[a], argValues[a]);
+                }
             }
+            l.lastArgs[kernelId] = args;
             // OpenCL requires the queue of an awaited event to be flushed, else the wait may never end
             for (int q : flushQueues) {
                 CL.clFlush(l.session.queues[q]);
@@ -434,7 +449,7 @@ public final class Loaded implements AutoCloseable {
                 }
                 steps[i] = new LaunchStep(where, l.queue(), kernels[l.kernel()], program.kernel(l.kernel()).function(), l.label(),
                         sizes, values, l.global(), l.local(), waits, l.event() >= 0 ? dense.get(l.event()) : -1,
-                        flush.stream().mapToInt(Integer::intValue).toArray());
+                        flush.stream().mapToInt(Integer::intValue).toArray(), l.kernel(), args.toArray(new Arg[0]));
             }
         }
         return steps;
