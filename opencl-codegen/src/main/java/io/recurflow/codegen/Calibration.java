@@ -55,7 +55,8 @@ public final class Calibration {
             try {
                 Map<?, ?> m = json.readValue(file.toFile(), Map.class);
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
-                        num(m, "eventUs"), device.computeUnits(), "calibrated, cached in " + file);
+                        num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
+                        "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -72,6 +73,7 @@ public final class Calibration {
             out.put("gbPerS", m.gbPerS());
             out.put("itemNs", m.itemNs());
             out.put("eventUs", m.eventUs());
+            out.put("concurrentQueues", m.concurrentQueues());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -79,7 +81,7 @@ public final class Calibration {
             System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
-                "calibrated now, cached in " + file);
+                m.concurrentQueues(), "calibrated now, cached in " + file);
     }
 
     private static double num(Map<?, ?> m, String key) {
@@ -101,6 +103,14 @@ public final class Calibration {
                 const int i = get_global_id(0);
                 if (t0 < l[0]) b[i] = a[i] + c[i] * d[i] + e[i] * f[i];
             }
+            __kernel void spin(__global float* a) {
+                float x = a[get_global_id(0)];
+                for (int i = 0; i < 2000; i++) {
+                    for (int k = 0; k < 1000; k++) x = x * 0.999999f + 0.000001f;
+                    barrier(CLK_GLOBAL_MEM_FENCE);
+                }
+                a[get_global_id(0)] = x;
+            }
             __kernel void gate(__global const float* a, __global float* b) {
                 const int i = get_global_id(0);
                 const float v = a[i];
@@ -120,19 +130,20 @@ public final class Calibration {
                 new KernelSpec(1, "copy", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(2, "gate", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
-                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(4, "spin", List.of(Arg.Kind.BUFFER))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(3, "wp", 4L * GemmKernel.packedLength(gemm), BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(4, "lengths", 4L * 4, BufferSpec.Role.PARAM));
-        kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
+        kernels.add(new KernelSpec(5, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
-        kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
+        kernels.add(new KernelSpec(6, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
         String source = KERNELS + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
                 new Instr.Fill(4, 1e9f, 0),
-                new Instr.Launch(4, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
+                new Instr.Launch(5, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
                         GemmKernel.packGlobalSize(gemm), GemmKernel.packLocalSize(gemm), 0, List.of(), -1, "pack"));
         List<Arg> gemmArgs = new ArrayList<>();
         for (ParamKind p : GemmKernel.params(gemm)) {
@@ -158,9 +169,21 @@ public final class Calibration {
                 new long[] {big}, null, 0, List.of(), -1, "copy"));
         List<Instr> gate = List.of(new Instr.Launch(2, List.of(new Arg.Buffer(0), new Arg.Buffer(1)),
                 new long[] {big}, null, 0, List.of(), -1, "gate"));
-        List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
+        // two one-work-group kernels with barriers, as a recurrence's one-launch kernel is, on two queues,
+        // sharing a buffer as every launch of a program shares its lengths: do they overlap, or does the
+        // device take turns? (PoCL orders commands that use one buffer, even on different queues.)
+        long[] wg = {64};
+        List<Instr> spinOne = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"));
+        List<Instr> spinTwo = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"),
+                new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 1, List.of(), -1, "spin"));
+        List<Instr> gemmRun = List.of(new Instr.Launch(6, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
+        double one = wallUs(s, "spin1", source, buffers, kernels, setup, spinOne, 1);
+        double two = wallUs(s, "spin2", source, buffers, kernels, setup, spinTwo, 2);
+        boolean concurrent = two < 1.5 * one;
+        System.err.printf("note: two one-work-group kernels on two queues took %.0f us, one alone %.0f us: the device %s%n",
+                two, one, concurrent ? "runs queues side by side" : "takes turns");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
         double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
@@ -168,7 +191,8 @@ public final class Calibration {
         double gbPerS = 8.0 * big / (copyUs * 1e3);
         double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
         double gflops = gemm.flops(m) / (gemmUs * 1e3);
-        return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, "measured");
+        return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
+                "measured");
     }
 
     private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,

@@ -15,10 +15,12 @@ import java.util.Map;
  * @param predictedUs the cost model's prediction of one run's time, in microseconds
  * @param tasks    the scheduled mode's task graph (null in the other modes)
  * @param schedule the scheduled mode's schedule (null in the other modes)
+ * @param notes    what the lowering chose and why (horizontal fusion or not), for {@code analyze}
  */
 public record CompiledModel(Graph graph, Mode mode, int batch, int steps, Program program, Map<String, String> feeds,
                             Map<String, String> params, List<String> outputs, double predictedUs,
-                            io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Schedule schedule) {
+                            io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Schedule schedule,
+                            List<String> notes) {
     /** The host array holding the sequence lengths. */
     public static final String LENGTHS = "__lengths";
 }

@@ -81,39 +81,63 @@ final class Kernels {
      */
     Kernel persistent(List<Stage> stages, Map<Integer, int[]> gemms, IntFunction<Loc> result, int steps,
                       boolean reverse, int local) {
+        return persistent(List.of(new Part(stages, gemms, reverse)), result, steps, local);
+    }
+
+    /** One recurrent component's share of a {@link #persistent} kernel. */
+    record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse) {
+    }
+
+    /**
+     * Several independent recurrences in one launch (horizontal fusion): work-group i runs part i, so
+     * the device runs them side by side on its compute units even where it runs one command at a time.
+     */
+    Kernel persistent(List<Part> parts, IntFunction<Loc> result, int steps, int local) {
         KernelWriter w = new KernelWriter(true, batch, 0);
-        for (Stage st : stages) {
-            for (List<Integer> outs : st.outputs()) {
-                int cols = width(outs.get(0));
-                w.line("for (int b = 0; b < " + batch + "; b++) {");
-                w.line("const int R = t * " + batch + " + b;");
-                w.line("if (t < lengths[b]) {");
-                w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
-                List<String> padding = groupOutputs(w, st.group(), outs);
-                w.line("}");
-                w.line("} else {");
-                w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
-                for (String p : padding) {
-                    w.line(p);
-                }
-                w.line("}");
-                w.line("}");
-                w.line("}");
-                w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
+        for (int p = 0; p < parts.size(); p++) {
+            Part part = parts.get(p);
+            // steps == 1: the launch's own step t0 (a step kernel); else all steps, in the recurrence's direction
+            String first = steps == 1 ? "t0" : part.reverse() ? (steps - 1) + " - step" : "step";
+            if (parts.size() > 1) {
+                w.line("if (get_group_id(0) == " + p + ") {");
             }
-            for (int id : st.others()) {
-                Node m = graph.node(id);
-                if (m.op() != Op.MATMUL) {
-                    continue; // absorbed epilogue nodes are computed by their GEMM
+            w.line("for (int step = 0; step < " + steps + "; step++) {");
+            w.line("const int t = " + first + ";");
+            for (Stage st : part.stages()) {
+                for (List<Integer> outs : st.outputs()) {
+                    int cols = width(outs.get(0));
+                    w.line("for (int b = 0; b < " + batch + "; b++) {");
+                    w.line("const int R = t * " + batch + " + b;");
+                    w.line("if (t < lengths[b]) {");
+                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    List<String> padding = groupOutputs(w, st.group(), outs);
+                    w.line("}");
+                    w.line("} else {");
+                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    for (String pad : padding) {
+                        w.line(pad);
+                    }
+                    w.line("}");
+                    w.line("}");
+                    w.line("}");
+                    w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
                 }
-                persistentGemm(w, m, gemms.get(id), result.apply(id), local);
-                w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
+                for (int id : st.others()) {
+                    Node m = graph.node(id);
+                    if (m.op() != Op.MATMUL) {
+                        continue; // absorbed epilogue nodes are computed by their GEMM
+                    }
+                    persistentGemm(w, m, part.gemms().get(id), result.apply(id), local);
+                    w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
+                }
+            }
+            w.line("}");
+            if (parts.size() > 1) {
+                w.line("}");
             }
         }
-        String prologue = "    const int lid = get_local_id(0);\n"
-                + "    for (int step = 0; step < " + steps + "; step++) {\n"
-                + "    const int t = " + (reverse ? (steps - 1) + " - step" : "step") + ";\n";
-        return new Kernel("recurrence", w.finishPersistent(prologue, "    }\n"), w.buffers(), w.paramKinds(), local);
+        String prologue = "    const int lid = get_local_id(0);\n";
+        return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
     }
 
     /** Whether {@link #persistent} can compute this GEMM: PyTorch-layout weights, whole rows of A. */

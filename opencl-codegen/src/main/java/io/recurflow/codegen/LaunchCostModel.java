@@ -10,13 +10,18 @@ import java.util.List;
  * delay of an event that crosses queues. Microseconds throughout.
  *
  * <p>A launch costs overhead + max(flops / rate, bytes / bandwidth) + items · itemCost, a roofline
- * with a floor. {@link #predict} simulates a whole program on its in-order queues with their event
+ * with a floor. {@code concurrentQueues} says whether the device runs commands of several queues at
+ * once (a GPU does; PoCL's CPU device, measured here, does not). {@link #predict} simulates a whole program on its in-order queues with their event
  * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
-                              int units, String source) {
-    /** Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated. */
-    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, "built-in defaults");
+                              int units, boolean concurrentQueues, String source) {
+    /**
+     * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
+     * CPU device runs one command at a time, whatever queue it comes from.
+     */
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false,
+            "built-in defaults");
 
     /**
      * How much slower a kernel of one work-group (on one of the device's {@code units} compute units)
@@ -42,19 +47,21 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
      * the work of run instruction i (null for transfers, which are not counted).
      */
     public double predict(Program p, List<Work> work) {
-        double[] queueFree = new double[p.queues()];
+        // a device that runs one command at a time is one queue, whatever the program says
+        double[] queueFree = new double[concurrentQueues ? p.queues() : 1];
         java.util.Map<Integer, Double> eventDone = new java.util.HashMap<>();
         double end = 0;
         for (int i = 0; i < p.run().size(); i++) {
             if (!(p.run().get(i) instanceof Instr.Launch l) || work.get(i) == null) {
                 continue;
             }
-            double start = queueFree[l.queue()];
+            int q = concurrentQueues ? l.queue() : 0;
+            double start = queueFree[q];
             for (int e : l.waits()) {
                 start = Math.max(start, eventDone.getOrDefault(e, 0.0) + eventUs);
             }
             double finish = start + launchUs(work.get(i));
-            queueFree[l.queue()] = finish;
+            queueFree[q] = finish;
             if (l.event() >= 0) {
                 eventDone.put(l.event(), finish);
             }

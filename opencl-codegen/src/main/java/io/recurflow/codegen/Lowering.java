@@ -126,7 +126,7 @@ public final class Lowering {
                 l.buffers, l.kernels.specs(), l.setup, l.run, queues));
         double predicted = options.costs().predict(p, l.work);
         return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs, predicted, l.taskGraph,
-                l.schedule);
+                l.schedule, l.notes);
     }
 
     /**
@@ -572,9 +572,22 @@ public final class Lowering {
                 return options.costs().eventUs();
             }
         };
-        io.recurflow.scc.schedule.Schedule sch = options.queues() == 0
-                ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(tg, model, options.maxQueues())
-                : io.recurflow.scc.schedule.ListScheduler.schedule(tg, model, options.queues());
+        io.recurflow.scc.schedule.Schedule sch;
+        if (options.queues() == 0 && !options.costs().concurrentQueues()) {
+            // the device runs one command at a time: more queues cannot overlap anything, but one launch
+            // with a work-group per independent recurrence can (horizontal fusion)
+            horizontalGroups();
+            sch = serialSchedule(tg, model);
+        } else {
+            sch = options.queues() == 0
+                    ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(tg, model, options.maxQueues())
+                    : io.recurflow.scc.schedule.ListScheduler.schedule(tg, model, options.queues());
+            if (!whole.isEmpty()) {
+                notes.add("no horizontal fusion: " + (options.queues() > 0 ? options.queues()
+                        + " queues were asked for" : "the device runs several queues at once") + ", so "
+                        + "independent recurrences run side by side on separate queues");
+            }
+        }
         io.recurflow.scc.schedule.ScheduleVerifier.verify(tg, sch);
         this.taskGraph = tg;
         this.schedule = sch;
@@ -653,6 +666,11 @@ public final class Lowering {
             for (int id : order) {
                 emitNode(graph.node(id), from, t.stepCount());
             }
+        } else if (groupOf.containsKey(c.index())) {
+            List<Integer> group = groupOf.get(c.index());
+            if (group.get(0) == c.index()) {
+                emitMerged(group);
+            }
         } else if (whole.contains(c.index())) {
             emitPersistent(c, order);
         } else {
@@ -664,6 +682,129 @@ public final class Lowering {
 
     /** Recurrent components run as one kernel over all their steps (chosen by the cost model). */
     private final Set<Integer> whole = new HashSet<>();
+    /** Component → its horizontal fusion group (components in topological order; the first emits the launch). */
+    private final Map<Integer, List<Integer>> groupOf = new HashMap<>();
+    /** What the lowering chose and why, for {@code analyze}. */
+    private final List<String> notes = new ArrayList<>();
+
+    /**
+     * Pairs up one-launch recurrences with no path between them (the two directions of a
+     * bidirectional layer), up to one per compute unit, in topological order.
+     */
+    private void horizontalGroups() {
+        List<Integer> free = new ArrayList<>(new java.util.TreeSet<>(whole));
+        while (!free.isEmpty()) {
+            List<Integer> group = new ArrayList<>(List.of(free.remove(0)));
+            for (java.util.Iterator<Integer> it = free.iterator(); it.hasNext() && group.size() < options.costs().units();) {
+                int d = it.next();
+                if (group.stream().noneMatch(g -> scc.reaches(g, d) || scc.reaches(d, g))) {
+                    group.add(d);
+                    it.remove();
+                }
+            }
+            if (group.size() > 1) {
+                for (int g : group) {
+                    groupOf.put(g, group);
+                }
+                notes.add("horizontal fusion: components " + group.stream().map(g -> "C" + g).toList()
+                        + " run in one launch, a work-group each, because the device runs one command at a time"
+                        + " (so separate queues could not overlap them)");
+            }
+        }
+    }
+
+    /**
+     * The one-queue schedule for a device that runs one command at a time: tasks in a topological
+     * order in which each horizontal fusion group's tasks stand together, after everything any of them
+     * reads.
+     */
+    private io.recurflow.scc.schedule.Schedule serialSchedule(io.recurflow.scc.schedule.TaskGraph tg,
+                                                            io.recurflow.scc.schedule.CostModel model) {
+        int n = tg.size();
+        int[] node = new int[n];
+        Map<Integer, Integer> groupNode = new HashMap<>();
+        for (io.recurflow.scc.schedule.Task t : tg.tasks()) {
+            List<Integer> g = groupOf.get(t.component());
+            node[t.id()] = g == null ? t.id() : groupNode.computeIfAbsent(g.get(0), k -> t.id());
+        }
+        Map<Integer, Set<Integer>> preds = new java.util.TreeMap<>();
+        Map<Integer, List<Integer>> members = new java.util.TreeMap<>();
+        for (io.recurflow.scc.schedule.Task t : tg.tasks()) {
+            members.computeIfAbsent(node[t.id()], k -> new ArrayList<>()).add(t.id());
+            Set<Integer> p = preds.computeIfAbsent(node[t.id()], k -> new java.util.TreeSet<>());
+            for (int q : tg.predecessors(t.id())) {
+                if (node[q] != node[t.id()]) {
+                    p.add(node[q]);
+                }
+            }
+        }
+        List<Integer> lane = new ArrayList<>();
+        Set<Integer> done = new HashSet<>();
+        java.util.TreeSet<Integer> ready = new java.util.TreeSet<>();
+        preds.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                ready.add(k);
+            }
+        });
+        double[] start = new double[n];
+        double[] finish = new double[n];
+        double clock = 0;
+        while (!ready.isEmpty()) {
+            int k = ready.pollFirst();
+            done.add(k);
+            double longest = 0;
+            for (int id : members.get(k)) {
+                lane.add(id);
+                start[id] = clock;
+                longest = Math.max(longest, model.taskCost(tg, tg.task(id)));
+            }
+            for (int id : members.get(k)) {
+                finish[id] = clock + longest;
+            }
+            clock += longest;
+            for (Map.Entry<Integer, Set<Integer>> e : preds.entrySet()) {
+                if (!done.contains(e.getKey()) && !ready.contains(e.getKey()) && done.containsAll(e.getValue())) {
+                    ready.add(e.getKey());
+                }
+            }
+        }
+        return new io.recurflow.scc.schedule.Schedule(List.of(lane), List.of(), start, finish, clock, lane);
+    }
+
+    /** A horizontal fusion group's recurrences over all steps in one launch, a work-group each. */
+    private void emitMerged(List<Integer> group) {
+        List<Kernels.Part> parts = new ArrayList<>();
+        int widest = 1;
+        double work = 0;
+        StringBuilder label = new StringBuilder();
+        for (int ci : group) {
+            Component c = scc.component(ci);
+            List<Integer> order = instantOrder(c);
+            Map<Integer, int[]> gemms = new HashMap<>();
+            for (int id : c.nodes()) {
+                widest = Math.max(widest, width(graph.node(id)));
+                if (graph.node(id).op() == Op.MATMUL) {
+                    gemms.put(id, epilogues.get(id));
+                }
+            }
+            parts.add(new Kernels.Part(stages(order), gemms, c.kind() == ComponentKind.RECURRENT_REVERSE));
+            work = Math.max(work, probeLaunches(() -> emitFusedStep(order, 0), false) * steps
+                    * options.costs().singleUnitFactor(batch));
+            label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
+        }
+        int local = Math.min(256, widest);
+        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
+        int id = kernels.add(k.prefix(), k.text(), k.params());
+        List<Arg> args = new ArrayList<>();
+        args.add(new Arg.Buffer(lengthsBuffer));
+        args.add(new Arg.Int(0));
+        for (int b : k.buffers()) {
+            args.add(new Arg.Buffer(b));
+        }
+        addLaunch(id, args, new long[] {(long) local * parts.size()}, new long[] {local},
+                label + " (all " + steps + " steps, one work-group each)",
+                new LaunchCostModel.Work(0, 0, work * 1e3 / Math.max(1e-9, options.costs().itemNs())));
+    }
 
     /** Whether every node of the component fits the one-launch kernel: fusable ops and GEMMs it can do. */
     private boolean persistentFits(Component c) {

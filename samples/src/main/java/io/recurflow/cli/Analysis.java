@@ -17,28 +17,43 @@ final class Analysis {
     private final Graph graph;
     private final SccResult scc;
     private final int steps;
-    private final Map<String, Integer> launches;
+    private final Modes modes;
 
-    /** {@code launches}: launches per run for each OpenCL mode at sequence length {@code steps} (may be empty). */
-    Analysis(Graph graph, SccResult scc, int steps, Map<String, Integer> launches) {
+    /** {@code modes}: what each OpenCL mode does at sequence length {@code steps}. */
+    Analysis(Graph graph, SccResult scc, int steps, Modes modes) {
         this.graph = graph;
         this.scc = scc;
         this.steps = steps;
-        this.launches = launches;
+        this.modes = modes;
     }
 
-    /** Launches per run of each OpenCL mode for sequences of {@code steps} (they do not depend on the batch). */
-    static Map<String, Integer> launchCounts(Graph g, int steps) {
-        Map<String, Integer> r = new LinkedHashMap<>();
-        try {
-            for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
-                r.put(m.textName(), io.recurflow.codegen.Lowering.lower(g, m, 1, steps).program().launchesPerRun());
+    /**
+     * Per OpenCL mode: launches per run and predicted ms (built-in cost model); and what the scheduled
+     * mode chose and why. Empty where the backend cannot lower the graph.
+     */
+    record Modes(Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
+        /** The figures at batch 1 and {@code steps} steps; the launch counts do not depend on the batch. */
+        static Modes of(Graph g, int steps) {
+            Map<String, Integer> launches = new LinkedHashMap<>();
+            Map<String, Double> predicted = new LinkedHashMap<>();
+            List<String> notes = new ArrayList<>();
+            try {
+                for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
+                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, 1, steps);
+                    launches.put(m.textName(), c.program().launchesPerRun());
+                    predicted.put(m.textName(), c.predictedUs() / 1e3);
+                    if (c.schedule() != null) {
+                        notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events",
+                                c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size()));
+                        notes.addAll(c.notes());
+                    }
+                }
+            } catch (io.recurflow.codegen.UnsupportedGraphException e) {
+                System.err.println("note: no launch counts: " + e.getMessage());
+                return new Modes(Map.of(), Map.of(), List.of());
             }
-        } catch (io.recurflow.codegen.UnsupportedGraphException e) {
-            System.err.println("note: no launch counts: " + e.getMessage());
-            r.clear();
+            return new Modes(launches, predicted, notes);
         }
-        return r;
     }
 
     private long weights() {
@@ -87,7 +102,9 @@ final class Analysis {
         }
         root.put("outputs", outs);
         root.put("seq", steps);
-        root.put("launches", launches);
+        root.put("launches", modes.launches());
+        root.put("predicted_ms", modes.predictedMs());
+        root.put("scheduling", modes.notes());
         return root;
     }
 
@@ -122,10 +139,16 @@ final class Analysis {
         long recurrent = scc.components().stream().filter(Component::isRecurrent).count();
         sb.append(String.format("recurrent components: %d; outputs: %s%n", recurrent,
                 String.join(", ", graph.outputNodes().stream().map(Node::name).toList())));
-        if (!launches.isEmpty()) {
+        if (!modes.launches().isEmpty()) {
             sb.append("launches per run at T=").append(steps).append(':');
-            launches.forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
+            modes.launches().forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
             sb.append(System.lineSeparator());
+            sb.append("predicted ms per run at B=1 (built-in cost model):");
+            modes.predictedMs().forEach((mode, ms) -> sb.append(String.format(" %s=%.3f", mode, ms)));
+            sb.append(System.lineSeparator());
+            for (String n : modes.notes()) {
+                sb.append(n).append(System.lineSeparator());
+            }
         }
         return sb.toString();
     }

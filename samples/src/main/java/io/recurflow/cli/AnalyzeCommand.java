@@ -29,7 +29,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (seq < 1) {
             throw new UserException("--seq must be at least 1, got " + seq);
         }
-        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.launchCounts(g, seq));
+        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.Modes.of(g, seq));
         System.out.print(json ? a.json() + System.lineSeparator() : a.text());
         return 0;
     }

@@ -10,6 +10,7 @@ import io.recurflow.ir.Graph;
 import io.recurflow.runtime.cl.DeviceInfo;
 import io.recurflow.runtime.cl.Devices;
 import io.recurflow.runtime.cl.Session;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -50,6 +51,11 @@ final class Engines {
         /** The cost model's prediction of a run in microseconds, or NaN. */
         default double predictedUs() {
             return Double.NaN;
+        }
+
+        /** One more run with every launch profiled (empty for the reference interpreter). */
+        default List<io.recurflow.runtime.cl.LaunchTiming> profile(Map<String, Tensor> feeds, int[] lengths) {
+            return List.of();
         }
 
         /** The compiled model, or null for the reference interpreter. */
@@ -145,6 +151,11 @@ final class Engines {
             @Override
             public CompiledModel compiled() {
                 return compiled;
+            }
+
+            @Override
+            public List<io.recurflow.runtime.cl.LaunchTiming> profile(Map<String, Tensor> f, int[] lengths) {
+                return model.run(f, lengths, true).raw().timings();
             }
 
             @Override

@@ -37,6 +37,14 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--check", description = "Compare with the reference interpreter (see above).")
     boolean check;
 
+    @Option(names = "--trace", paramLabel = "FILE.json",
+            description = "Profile one more run and write its launches as Chrome trace JSON (one track per queue).")
+    Path trace;
+
+    @Option(names = "--timeline", paramLabel = "FILE.svg",
+            description = "Profile one more run and draw its launches as an SVG lane chart.")
+    Path timeline;
+
     @Option(names = "--queues", defaultValue = "auto", paramLabel = "K|auto",
             description = "Command queues of the scheduled mode (default auto: the scheduler chooses, up to 4).")
     String queues;
@@ -77,6 +85,22 @@ final class RunCommand implements Callable<Integer> {
             ms = (System.nanoTime() - start) / 1e6;
             memory = engine.memory();
             launches = engine.launches();
+            if (trace != null || timeline != null) {
+                if (mode == Engines.Kind.reference) {
+                    throw new UserException("--trace and --timeline need an OpenCL mode (naive, batched, scheduled)");
+                }
+                Timeline tl = new Timeline(engine.profile(feeds.values(), feeds.lengths()));
+                System.out.printf("profiled run: %.3f ms on the device, queue overlap %.1f%%%n", tl.spanMs(),
+                        100 * tl.overlap());
+                if (trace != null) {
+                    tl.writeChromeTrace(trace);
+                    System.out.println("wrote " + trace);
+                }
+                if (timeline != null) {
+                    tl.writeSvg(timeline);
+                    System.out.println("wrote " + timeline);
+                }
+            }
             if (engine.compiled() != null && engine.compiled().schedule() != null) {
                 System.out.printf("schedule: %d queues, %d tasks, %d events%n", engine.compiled().schedule().queues(),
                         engine.compiled().schedule().taskCount(), engine.compiled().schedule().events().size());

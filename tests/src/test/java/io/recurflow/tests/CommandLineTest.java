@@ -134,6 +134,34 @@ class CommandLineTest {
     }
 
     @Test
+    void scheduledRunWritesItsMeasuredTimelineAndSchedulePicture() throws IOException {
+        OpenCl.session();
+        Path trace = tmp.resolve("t.json");
+        Path svg = tmp.resolve("t.svg");
+        Cli r = Cli.run("run", "lstm:hidden=8,input=4,bidirectional=true", "--mode", "scheduled", "--seq", "5",
+                "--batch", "2", "--lengths", "5,2", "--check", "--trace", trace.toString(), "--timeline", svg.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("queue overlap") && r.out().contains("max_rel_err"), r.out());
+        JsonNode events = new ObjectMapper().readTree(trace.toFile()).get("traceEvents");
+        long launches = 0;
+        for (JsonNode e : events) {
+            if (e.get("ph").asText().equals("X")) {
+                launches++;
+                assertTrue(e.get("dur").asDouble() >= 0 && e.has("tid"), e.toString());
+            }
+        }
+        assertTrue(r.out().contains("launches " + launches + ";"), r.out() + " vs " + launches + " trace events");
+        assertTrue(Files.readString(svg).startsWith("<svg"));
+
+        Path dot = tmp.resolve("s.dot");
+        Cli d = Cli.run("dot", "lstm:hidden=8,input=4,bidirectional=true", "--what", "schedule", "--seq", "4",
+                "--queues", "2", "-o", dot.toString());
+        assertEquals(0, d.exit(), d.toString());
+        String text = Files.readString(dot);
+        assertTrue(text.contains("digraph") && text.contains("cluster"), text);
+    }
+
+    @Test
     void debugShowsTheStackTrace() {
         Cli r = Cli.run("--debug", "analyze", "nosuchmodel");
         assertEquals(1, r.exit());
