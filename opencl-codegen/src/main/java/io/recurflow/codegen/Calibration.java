@@ -56,7 +56,7 @@ public final class Calibration {
                 Map<?, ?> m = json.readValue(file.toFile(), Map.class);
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
-                        "calibrated, cached in " + file);
+                        groupSize(device), "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -81,7 +81,12 @@ public final class Calibration {
             System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
-                m.concurrentQueues(), "calibrated now, cached in " + file);
+                m.concurrentQueues(), groupSize(device), "calibrated now, cached in " + file);
+    }
+
+    /** Work-items per group of a one-launch recurrence: one on a CPU, a full group elsewhere. */
+    private static int groupSize(DeviceInfo device) {
+        return device.type() == io.recurflow.runtime.cl.DeviceType.CPU ? 1 : 256;
     }
 
     private static double num(Map<?, ?> m, String key) {
@@ -192,7 +197,7 @@ public final class Calibration {
         double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
         double gflops = gemm.flops(m) / (gemmUs * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
-                "measured");
+                1, "measured");
     }
 
     private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,

@@ -11,16 +11,18 @@ import java.util.List;
  *
  * <p>A launch costs overhead + max(flops / rate, bytes / bandwidth) + items · itemCost, a roofline
  * with a floor. {@code concurrentQueues} says whether the device runs commands of several queues at
- * once (a GPU does; PoCL's CPU device, measured here, does not). {@link #predict} simulates a whole program on its in-order queues with their event
+ * once. {@code groupSize} is the work-group size of the kernels that run a recurrence in one launch:
+ * on a CPU one work-item (PoCL then runs the group as a plain loop, and its barriers cost nothing:
+ * measured here twice as fast as 256 work-items), on a GPU a full group. {@link #predict} simulates a whole program on its in-order queues with their event
  * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
-                              int units, boolean concurrentQueues, String source) {
+                              int units, boolean concurrentQueues, int groupSize, String source) {
     /**
      * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
      * CPU device runs one command at a time, whatever queue it comes from.
      */
-    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false,
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1,
             "built-in defaults");
 
     /**

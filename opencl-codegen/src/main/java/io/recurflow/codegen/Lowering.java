@@ -792,7 +792,7 @@ public final class Lowering {
                     * options.costs().singleUnitFactor(batch));
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
         }
-        int local = Math.min(256, widest);
+        int local = Math.min(options.costs().groupSize(), widest);
         Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
         int id = kernels.add(k.prefix(), k.text(), k.params());
         List<Arg> args = new ArrayList<>();
@@ -841,7 +841,7 @@ public final class Lowering {
         for (int id : c.nodes()) {
             widest = Math.max(widest, width(graph.node(id)));
         }
-        int local = Math.min(256, widest);
+        int local = Math.min(options.costs().groupSize(), widest);
         Map<Integer, int[]> gemms = new HashMap<>();
         for (int id : c.nodes()) {
             if (graph.node(id).op() == Op.MATMUL) {
