@@ -35,7 +35,8 @@ class PytorchReproductionTest {
     @ParameterizedTest
     @CsvSource({"lstm_bi_len, lstm, 'y,h_n,c_n', reference", "gru_bi_len, gru, 'y,h_n', reference",
         "lstm_bi_len, lstm, 'y,h_n,c_n', naive", "gru_bi_len, gru, 'y,h_n', naive",
-        "lstm_bi_len, lstm, 'y,h_n,c_n', batched", "gru_bi_len, gru, 'y,h_n', batched"})
+        "lstm_bi_len, lstm, 'y,h_n,c_n', batched", "gru_bi_len, gru, 'y,h_n', batched",
+        "lstm_bi_len, lstm, 'y,h_n,c_n', scheduled", "gru_bi_len, gru, 'y,h_n', scheduled"})
     void reproducesPytorch(String name, String cell, String outputs, String mode) throws IOException {
         if (!mode.equals("reference")) {
             OpenCl.session();
