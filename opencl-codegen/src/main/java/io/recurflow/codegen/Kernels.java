@@ -71,26 +71,20 @@ final class Kernels {
     }
 
     /**
-     * A kernel that runs a whole recurrent component over all steps in one launch: one work-group of
-     * {@code local} work-items loops over the steps (reverse order for a reverse recurrence); each
-     * stage — a fused element-wise loop, or a GEMM whose rows are dot products over contiguous weight
-     * rows — is followed by a barrier, which makes its global writes visible to the whole group.
-     * Used where a step's work is too small to pay a launch: the steps then cost no launches at all.
-     *
-     * @param gemms for each MATMUL in the stages: {bias add id or -1, activation id or -1}
+     * One recurrent component's share of a {@link #persistent} kernel; {@code gemms} holds, for each
+     * MATMUL in its stages, {bias add id or -1, activation id or -1}.
      */
-    Kernel persistent(List<Stage> stages, Map<Integer, int[]> gemms, IntFunction<Loc> result, int steps,
-                      boolean reverse, int local) {
-        return persistent(List.of(new Part(stages, gemms, reverse)), result, steps, local);
-    }
-
-    /** One recurrent component's share of a {@link #persistent} kernel. */
     record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse) {
     }
 
     /**
-     * Several independent recurrences in one launch (horizontal fusion): work-group i runs part i, so
-     * the device runs them side by side on its compute units even where it runs one command at a time.
+     * Recurrences over all their steps in one launch. Work-group i runs part i: its {@code local}
+     * work-items loop over the steps (in reverse for a reverse recurrence); each stage — a fused
+     * element-wise loop, or a GEMM whose rows are dot products over contiguous weight rows — ends in a
+     * barrier, which makes its global writes visible to the whole group. Used where a step's work is
+     * too small to pay a launch; several parts (horizontal fusion) let a device that runs one command
+     * at a time still run independent recurrences side by side on its compute units. With
+     * {@code steps} = 1 the kernel does the launch's own step t0.
      */
     Kernel persistent(List<Part> parts, IntFunction<Loc> result, int steps, int local) {
         KernelWriter w = new KernelWriter(true, batch, 0);

@@ -493,6 +493,13 @@ public final class Lowering {
     }
 
     private void launch(Kernel k, int t0, int rows, String label) {
+        long items = (long) k.columns() * rows;
+        launch(k, t0, new long[] {k.columns(), rows}, null, label,
+                new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+    }
+
+    /** A launch of one of this module's kernels: arguments (lengths, t0, its buffers…). */
+    private void launch(Kernel k, int t0, long[] global, long[] local, String label, LaunchCostModel.Work w) {
         int id = kernels.add(k.prefix(), k.text(), k.params());
         List<Arg> args = new ArrayList<>();
         args.add(new Arg.Buffer(lengthsBuffer));
@@ -500,9 +507,7 @@ public final class Lowering {
         for (int b : k.buffers()) {
             args.add(new Arg.Buffer(b));
         }
-        long items = (long) k.columns() * rows;
-        addLaunch(id, args, new long[] {k.columns(), rows}, null, label,
-                new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+        addLaunch(id, args, global, local, label, w);
     }
 
     /** Adds a run launch on the current queue, waiting on the pending events. */
@@ -528,9 +533,7 @@ public final class Lowering {
     private void emitJoin(String label) {
         KernelWriter w = new KernelWriter(false, batch, 1);
         Kernel k = new Kernel("join", w.finish(List.of(), "0"), w.buffers(), w.paramKinds(), 1);
-        int id = kernels.add(k.prefix(), k.text(), k.params());
-        addLaunch(id, List.of(new Arg.Buffer(lengthsBuffer), new Arg.Int(0)), new long[] {1, 1}, null, label,
-                new LaunchCostModel.Work(0, 0, 0));
+        launch(k, 0, new long[] {1, 1}, null, label, new LaunchCostModel.Work(0, 0, 0));
     }
 
     // ---- the scheduled mode ---------------------------------------------------------------------
@@ -669,10 +672,10 @@ public final class Lowering {
         } else if (groupOf.containsKey(c.index())) {
             List<Integer> group = groupOf.get(c.index());
             if (group.get(0) == c.index()) {
-                emitMerged(group);
+                emitOneLaunch(group);
             }
         } else if (whole.contains(c.index())) {
-            emitPersistent(c, order);
+            emitOneLaunch(List.of(c.index()));
         } else {
             for (int step : t.steps()) {
                 emitFusedStep(order, step);
@@ -771,13 +774,16 @@ public final class Lowering {
         return new io.recurflow.scc.schedule.Schedule(List.of(lane), List.of(), start, finish, clock, lane);
     }
 
-    /** A horizontal fusion group's recurrences over all steps in one launch, a work-group each. */
-    private void emitMerged(List<Integer> group) {
+    /**
+     * Recurrences over all their steps in one launch: one work-group each, so that a horizontal fusion
+     * group's members run side by side on the device's compute units.
+     */
+    private void emitOneLaunch(List<Integer> components) {
         List<Kernels.Part> parts = new ArrayList<>();
         int widest = 1;
         double work = 0;
         StringBuilder label = new StringBuilder();
-        for (int ci : group) {
+        for (int ci : components) {
             Component c = scc.component(ci);
             List<Integer> order = instantOrder(c);
             Map<Integer, int[]> gemms = new HashMap<>();
@@ -794,15 +800,9 @@ public final class Lowering {
         }
         int local = Math.min(options.costs().groupSize(), widest);
         Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
-        int id = kernels.add(k.prefix(), k.text(), k.params());
-        List<Arg> args = new ArrayList<>();
-        args.add(new Arg.Buffer(lengthsBuffer));
-        args.add(new Arg.Int(0));
-        for (int b : k.buffers()) {
-            args.add(new Arg.Buffer(b));
-        }
-        addLaunch(id, args, new long[] {(long) local * parts.size()}, new long[] {local},
-                label + " (all " + steps + " steps, one work-group each)",
+        label.append(parts.size() == 1 ? " (all " + steps + " steps in one launch)"
+                : " (all " + steps + " steps, one work-group each)");
+        launch(k, 0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
                 new LaunchCostModel.Work(0, 0, work * 1e3 / Math.max(1e-9, options.costs().itemNs())));
     }
 
@@ -833,35 +833,6 @@ public final class Lowering {
     private double persistentUs(Component c) {
         double work = probeLaunches(() -> emitFusedStep(instantOrder(c), 0), false);
         return options.costs().overheadUs() + steps * work * options.costs().singleUnitFactor(batch);
-    }
-
-    private void emitPersistent(Component c, List<Integer> order) {
-        List<Stage> st = stages(order);
-        int widest = 1;
-        for (int id : c.nodes()) {
-            widest = Math.max(widest, width(graph.node(id)));
-        }
-        int local = Math.min(options.costs().groupSize(), widest);
-        Map<Integer, int[]> gemms = new HashMap<>();
-        for (int id : c.nodes()) {
-            if (graph.node(id).op() == Op.MATMUL) {
-                gemms.put(id, epilogues.get(id));
-            }
-        }
-        Kernel k = gen.persistent(st, gemms, id -> loc(gemmResult(id)), steps,
-                c.kind() == ComponentKind.RECURRENT_REVERSE, local);
-        int id = kernels.add(k.prefix(), k.text(), k.params());
-        List<Arg> args = new ArrayList<>();
-        args.add(new Arg.Buffer(lengthsBuffer));
-        args.add(new Arg.Int(0));
-        for (int b : k.buffers()) {
-            args.add(new Arg.Buffer(b));
-        }
-        double work = probeLaunches(() -> emitFusedStep(order, 0), false) * steps
-                * options.costs().singleUnitFactor(batch);
-        addLaunch(id, args, new long[] {local}, new long[] {local},
-                graph.node(order.get(order.size() - 1)).name() + " (all " + steps + " steps in one launch)",
-                new LaunchCostModel.Work(0, 0, work * 1e3 / Math.max(1e-9, options.costs().itemNs())));
     }
 
     /** Emits launches into a scratch list, prices them (with or without launch overheads), and drops them. */
