@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 @Command(name = "recurflow", mixinStandardHelpOptions = true, version = "Recurflow 0.1.0-SNAPSHOT",
         description = "A compiler for recurrent neural networks with automatic parallel scheduling on OpenCL.",
         subcommands = {DemoCommand.class, DevicesCommand.class, AnalyzeCommand.class, DotCommand.class,
-            RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            RunCommand.class, BenchCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")

@@ -162,6 +162,15 @@ class CommandLineTest {
     }
 
     @Test
+    void gradcheckPassesForABidirectionalLstmWithUnequalLengths() {
+        Cli r = Cli.run("gradcheck", "lstm:hidden=4,input=3,bidirectional=true", "--lengths", "4,2,1");
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("weight_hh_l0_reverse") && r.out().contains("h0"), r.out());
+        double worst = Double.parseDouble(r.out().replaceAll("(?s).*worst=([0-9.eE+-]+).*", "$1"));
+        assertTrue(worst < 1e-3, r.out());
+    }
+
+    @Test
     void debugShowsTheStackTrace() {
         Cli r = Cli.run("--debug", "analyze", "nosuchmodel");
         assertEquals(1, r.exit());
