@@ -192,14 +192,21 @@ public final class Lowering {
         return l;
     }
 
-    private int width(Node n) {
-        return n.shape().rank() == 0 ? 1 : n.shape().features();
+    /** Whether a value is one number per row: no axes, or the batch axis last ([B], a per-sequence scalar). */
+    private static boolean scalarRows(Node n) {
+        return n.shape().rank() == 0 || n.shape().dim(-1).isSymbolic();
     }
 
+    /** Elements per row: the last axis, or 1 for {@link #scalarRows} values. */
+    private int width(Node n) {
+        return scalarRows(n) ? 1 : n.shape().features();
+    }
+
+    /** Rows of a static value: every axis but the last (all of them for {@link #scalarRows} values). */
     private int staticRows(Node n) {
         int[] dims = n.shape().resolve(batch, steps);
         int rows = 1;
-        for (int i = 0; i + 1 < dims.length; i++) {
+        for (int i = 0; i + (scalarRows(n) ? 0 : 1) < dims.length; i++) {
             rows *= dims[i];
         }
         return rows;
@@ -216,7 +223,9 @@ public final class Lowering {
                 throw new UnsupportedGraphException("node %" + n.name() + " has per-step shape " + n.shape()
                         + ": the OpenCL backend handles [B] and [B, F]");
             }
-            if (n.isStatic() && n.shape().hasBatch() && n.shape().batchAxis() != n.shape().rank() - 2
+            int axis = n.shape().batchAxis();
+            if (n.isStatic() && n.shape().hasBatch() && axis != n.shape().rank() - 2
+                    && !(axis == n.shape().rank() - 1 && scalarRows(n))
                     && n.op() != Op.STATIC_INPUT && n.op() != Op.STACK_TIME && n.op() != Op.PACK) {
                 throw new UnsupportedGraphException("node %" + n.name() + " has static shape " + n.shape()
                         + ": the OpenCL backend needs the batch axis right before the last");

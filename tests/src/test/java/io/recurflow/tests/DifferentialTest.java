@@ -78,6 +78,37 @@ class DifferentialTest {
         assertMatchesReference(ModelZoo.build(spec), mode, new int[] {6, 3, 1, 6}, 6, 11);
     }
 
+    /**
+     * A small character language model: embedding, an LSTM, a dense layer, softmax, log-softmax and
+     * cross-entropy with integer targets and a mask, and the time reductions (sum, last, first, stack).
+     */
+    static Graph languageModel() {
+        io.recurflow.dsl.GraphBuilder g = new io.recurflow.dsl.GraphBuilder("lm");
+        io.recurflow.dsl.Value ids = g.inputIds("ids");
+        io.recurflow.dsl.Value targets = g.inputIds("targets");
+        io.recurflow.dsl.Value mask = g.input("mask", io.recurflow.ir.DType.F32, io.recurflow.ir.Shape.batch(),
+                io.recurflow.ir.Node.DEFAULT_AXIS);
+        io.recurflow.dsl.Value emb = io.recurflow.layers.Layers.embedding(g, "embed", ids, 11, 6);
+        io.recurflow.layers.RecurrentLayers.Result r = io.recurflow.layers.RecurrentLayers.stack(g,
+                io.recurflow.layers.Cells.LSTM, emb, 6, 8, 1, false, null);
+        io.recurflow.dsl.Value logits = io.recurflow.layers.Layers.dense(g, "out", r.output(), 8, 11);
+        g.output("p", g.softmax(logits));
+        g.output("logp", g.logSoftmax(logits));
+        io.recurflow.dsl.Value ce = g.crossEntropy(logits, targets, mask);
+        g.output("ce", ce);
+        g.output("ce_sum", g.sumTime(ce));
+        g.output("h_last", g.lastStep(r.output()));
+        g.output("h_first", g.firstStep(r.output()));
+        g.output("h_all", g.stackTime(r.output()));
+        return g.build();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Mode.class)
+    void languageModelMatchesReference(Mode mode) {
+        assertMatchesReference(languageModel(), mode, new int[] {6, 2, 4}, 6, 5);
+    }
+
     @ParameterizedTest(name = "{0} queues={1}")
     @CsvSource(delimiter = ';', value = {
         "mlp:layers=3,hidden=16,input=8; 0", "rnn:hidden=12,input=5; 0", "lstm:hidden=12,input=5; 2",
