@@ -103,6 +103,38 @@ class DifferentialTest {
         return g.build();
     }
 
+    /**
+     * The remaining ops and layouts: constants, exp/log/neg/relu/sub, slices and concatenation, a
+     * product with B as [K, N], a delayed product in acyclic work, static computations on parameters
+     * and on per-sequence static inputs, broadcasting of [B, 1] and [F] operands, select and pack.
+     */
+    static Graph opsGraph() {
+        io.recurflow.dsl.GraphBuilder g = new io.recurflow.dsl.GraphBuilder("ops");
+        io.recurflow.dsl.Value x = g.input("x", 6);
+        io.recurflow.dsl.Value s = g.staticInput("s", io.recurflow.ir.Shape.of(io.recurflow.ir.Dim.of(2),
+                io.recurflow.ir.Dim.B, io.recurflow.ir.Dim.of(6)));
+        io.recurflow.dsl.Value w = g.param("w", 6, 4);
+        io.recurflow.dsl.Value v = g.param("v", 4, 4);
+        io.recurflow.dsl.Value vv = g.matmul(v, v);
+        io.recurflow.dsl.Value one = g.constant(1.5, 4);
+        io.recurflow.dsl.Value a = g.add(g.matmul(x, w), one);
+        io.recurflow.dsl.Value e = g.log(g.add(g.exp(g.neg(a)), one));
+        io.recurflow.dsl.Value r = g.relu(g.sub(g.matmulT(e, vv), g.slice(g.select(s, 1), 1, 5)));
+        io.recurflow.dsl.Value gate = g.sigmoid(g.slice(x, 0, 1));
+        io.recurflow.dsl.Value past = g.matmul(x.delayed(2), w);
+        g.output("y", g.concat(g.mul(r, gate), past, g.slice(x, 2, 3)));
+        g.output("z", g.tanh(g.add(g.select(s, 0), g.sumTime(x))));
+        g.output("packed", g.pack(g.lastStep(e), g.firstStep(a)));
+        g.output("vv", vv);
+        return g.build();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Mode.class)
+    void everyOpMatchesReference(Mode mode) {
+        assertMatchesReference(opsGraph(), mode, new int[] {5, 3, 1}, 5, 9);
+    }
+
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(Mode.class)
     void languageModelMatchesReference(Mode mode) {
