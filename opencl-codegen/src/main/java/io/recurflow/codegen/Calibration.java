@@ -56,7 +56,7 @@ public final class Calibration {
                 Map<?, ?> m = json.readValue(file.toFile(), Map.class);
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
-                        groupSize(device), "calibrated, cached in " + file);
+                        groupSize(device), num(m, "oneGroupGflops"), "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -74,6 +74,7 @@ public final class Calibration {
             out.put("itemNs", m.itemNs());
             out.put("eventUs", m.eventUs());
             out.put("concurrentQueues", m.concurrentQueues());
+            out.put("oneGroupGflops", m.oneGroupGflops());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -81,7 +82,7 @@ public final class Calibration {
             System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
-                m.concurrentQueues(), groupSize(device), "calibrated now, cached in " + file);
+                m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), "calibrated now, cached in " + file);
     }
 
     /** Work-items per group of a one-launch recurrence: one on a CPU, a full group elsewhere. */
@@ -116,6 +117,19 @@ public final class Calibration {
                 }
                 a[get_global_id(0)] = x;
             }
+            __kernel void onegroup(__global const float* w, __global float* h, __global float* out) {
+                for (int step = 0; step < 50; step++) {
+                    for (int j = 0; j < 1024; j++) {
+                        const __global float* wrow = w + j * 256;
+                        float16 s16 = (float16)(0.0f);
+                        for (int k = 0; k < 256; k += 16) s16 += vload16(0, h + k) * vload16(0, wrow + k);
+                        float8 s8 = s16.lo + s16.hi;
+                        float4 s4 = s8.lo + s8.hi;
+                        out[j] = s4.x + s4.y + s4.z + s4.w;
+                    }
+                    for (int j = 0; j < 256; j++) h[j] = 0.5f * h[j] + 0.001f * out[j];
+                }
+            }
             __kernel void gate(__global const float* a, __global float* b) {
                 const int i = get_global_id(0);
                 const float v = a[i];
@@ -136,7 +150,8 @@ public final class Calibration {
                 new KernelSpec(2, "gate", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(4, "spin", List.of(Arg.Kind.BUFFER))));
+                new KernelSpec(4, "spin", List.of(Arg.Kind.BUFFER)),
+                new KernelSpec(7, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
@@ -145,6 +160,7 @@ public final class Calibration {
         kernels.add(new KernelSpec(5, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.add(new KernelSpec(6, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
+        kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
         String source = KERNELS + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
                 new Instr.Fill(4, 1e9f, 0),
@@ -181,6 +197,9 @@ public final class Calibration {
         List<Instr> spinOne = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"));
         List<Instr> spinTwo = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"),
                 new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 1, List.of(), -1, "spin"));
+        // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
+        List<Instr> oneGroup = List.of(new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
+                new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
         List<Instr> gemmRun = List.of(new Instr.Launch(6, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
@@ -196,8 +215,10 @@ public final class Calibration {
         double gbPerS = 8.0 * big / (copyUs * 1e3);
         double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
         double gflops = gemm.flops(m) / (gemmUs * 1e3);
+        double oneGroupUs = deviceUs(s, source, buffers, kernels, setup, oneGroup);
+        double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (oneGroupUs * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
-                1, "measured");
+                1, oneGroupGflops, "measured");
     }
 
     private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,

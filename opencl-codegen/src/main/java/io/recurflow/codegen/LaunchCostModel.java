@@ -13,27 +13,19 @@ import java.util.List;
  * with a floor. {@code concurrentQueues} says whether the device runs commands of several queues at
  * once. {@code groupSize} is the work-group size of the kernels that run a recurrence in one launch:
  * on a CPU one work-item (PoCL then runs the group as a plain loop, and its barriers cost nothing:
- * measured here twice as fast as 256 work-items), on a GPU a full group. {@link #predict} simulates a whole program on its in-order queues with their event
+ * measured here twice as fast as 256 work-items), on a GPU a full group; {@code oneGroupGflops} is the
+ * rate of the matrix-vector products such a kernel does (measured with one group on the device). {@link #predict} simulates a whole program on its in-order queues with their event
  * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
-                              int units, boolean concurrentQueues, int groupSize, String source) {
+                              int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
+                              String source) {
     /**
      * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
      * CPU device runs one command at a time, whatever queue it comes from.
      */
-    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1,
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20,
             "built-in defaults");
-
-    /**
-     * How much slower a kernel of one work-group (on one of the device's {@code units} compute units)
-     * does the work of a step than launches that spread it over every unit: at batch B a tile of rows
-     * keeps the vector units busy only in part (efficiency B / (B + 4)), so small batches gain little
-     * from more units.
-     */
-    public double singleUnitFactor(int batch) {
-        return Math.max(1.0, units * batch / (batch + 4.0));
-    }
 
     /** What one launch does: floating-point operations, bytes moved and work-items. */
     public record Work(double flops, double bytes, double items) {

@@ -803,8 +803,7 @@ public final class Lowering {
                 }
             }
             parts.add(new Kernels.Part(stages(order), gemms, c.kind() == ComponentKind.RECURRENT_REVERSE));
-            work = Math.max(work, probeLaunches(() -> emitFusedStep(order, 0), false) * steps
-                    * options.costs().singleUnitFactor(batch));
+            work = Math.max(work, steps * oneGroupStepUs(c));
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
         }
         int local = Math.min(options.costs().groupSize(), widest);
@@ -836,12 +835,25 @@ public final class Lowering {
 
     /**
      * The cost model's time for the one-launch kernel: one launch overhead, then every step's work on
-     * one compute unit — the work of the step launches without their overheads, scaled by
-     * {@link LaunchCostModel#singleUnitFactor} because a single work-group runs on one compute unit.
+     * one work-group — its products at the rate measured for one group, its element-wise work per item.
      */
     private double persistentUs(Component c) {
-        double work = probeLaunches(() -> emitFusedStep(instantOrder(c), 0), false);
-        return options.costs().overheadUs() + steps * work * options.costs().singleUnitFactor(batch);
+        return options.costs().overheadUs() + steps * oneGroupStepUs(c);
+    }
+
+    /** One step of a recurrent component inside a one-launch kernel. */
+    private double oneGroupStepUs(Component c) {
+        double us = 0;
+        for (int id : c.nodes()) {
+            Node n = graph.node(id);
+            if (n.op() == Op.MATMUL) {
+                int k = graph.node(n.operand(0).source()).shape().features();
+                us += 2.0 * batch * width(n) * k / (options.costs().oneGroupGflops() * 1e3);
+            } else if (!n.op().isSource()) {
+                us += batch * width(n) * options.costs().itemNs() / 1e3;
+            }
+        }
+        return us;
     }
 
     /** Emits launches into a scratch list, prices them (with or without launch overheads), and drops them. */

@@ -33,7 +33,7 @@ class DifferentialTest {
      */
     static final Lowering.Options ONE_LAUNCH = Lowering.Options.DEFAULT;
     static final Lowering.Options STEP_BY_STEP = new Lowering.Options(0, 4,
-            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, "test: many compute units, concurrent queues"));
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, 0.001, "test: many compute units, concurrent queues"));
 
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
                                        Lowering.Options options) {
