@@ -27,12 +27,21 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20,
             "built-in defaults");
 
-    /** What one launch does: floating-point operations, bytes moved and work-items. */
-    public record Work(double flops, double bytes, double items) {
+    /** What one launch does: floating-point operations, bytes moved and work-items, plus time known otherwise. */
+    public record Work(double flops, double bytes, double items, double knownUs) {
+        public Work(double flops, double bytes, double items) {
+            this(flops, bytes, items, 0);
+        }
+
+        /** Work whose time is already known (priced by other means, e.g. a one-launch recurrence). */
+        public static Work ofMicros(double us) {
+            return new Work(0, 0, 0, us);
+        }
     }
 
     public double launchUs(Work w) {
-        return overheadUs + Math.max(w.flops() / (gflops * 1e3), w.bytes() / (gbPerS * 1e3)) + w.items() * itemNs / 1e3;
+        return overheadUs + Math.max(w.flops() / (gflops * 1e3), w.bytes() / (gbPerS * 1e3)) + w.items() * itemNs / 1e3
+                + w.knownUs();
     }
 
     /**

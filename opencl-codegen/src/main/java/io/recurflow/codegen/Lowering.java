@@ -811,7 +811,7 @@ public final class Lowering {
         label.append(parts.size() == 1 ? " (all " + steps + " steps in one launch)"
                 : " (all " + steps + " steps, one work-group each)");
         launch(k, 0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
-                new LaunchCostModel.Work(0, 0, work * 1e3 / Math.max(1e-9, options.costs().itemNs())));
+                LaunchCostModel.Work.ofMicros(work));
     }
 
     /** Whether every node of the component fits the one-launch kernel: fusable ops and GEMMs it can do. */
