@@ -1,7 +1,6 @@
 package io.recurflow.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.recurflow.dsl.GraphBuilder;
 import io.recurflow.dsl.Value;
@@ -10,8 +9,6 @@ import io.recurflow.layers.Cells;
 import io.recurflow.layers.Layers;
 import io.recurflow.layers.RecurrentLayers;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,14 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class GoldenKernelTest {
     static void check(String file, String actual) throws IOException {
-        Path golden = Path.of(System.getProperty("user.dir"), "src", "test", "resources", "golden", file);
-        if (Boolean.getBoolean("recurflow.updateGolden")) {
-            Files.createDirectories(golden.getParent());
-            Files.writeString(golden, actual);
-            return;
-        }
-        assertTrue(Files.exists(golden), "no golden file " + golden + "; run with -Drecurflow.updateGolden=true");
-        assertEquals(Files.readString(golden), actual, "differs from " + golden);
+        io.recurflow.testing.Golden.check(file, actual);
     }
 
     static Graph gru() {

@@ -23,9 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GraphDotTest {
-    /** Run with -Drecurflow.updateGolden=true to rewrite the golden files from the current output. */
-    private static final boolean UPDATE = Boolean.getBoolean("recurflow.updateGolden");
-    private static final Path GOLDEN = Path.of("src/test/resources/golden");
 
     private static int count(String text, String regex) {
         Matcher m = Pattern.compile(regex, Pattern.MULTILINE).matcher(text);
@@ -145,14 +142,7 @@ class GraphDotTest {
 
     @Test
     void elmanMatchesGoldenFile() throws IOException {
-        String dot = GraphDot.toDot(Cells.elman());
-        Path golden = GOLDEN.resolve("elman.dot");
-        if (UPDATE) {
-            Files.createDirectories(GOLDEN);
-            Files.writeString(golden, dot, StandardCharsets.UTF_8);
-        }
-        assertEquals(Files.readString(golden, StandardCharsets.UTF_8), dot,
-                "rerun with -Drecurflow.updateGolden=true if the change is intended");
+        io.recurflow.testing.Golden.check("elman.dot", GraphDot.toDot(Cells.elman()));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.recurflow.ir.Graph;
 import io.recurflow.samples.ModelZoo;
+import io.recurflow.testing.Golden;
 import io.recurflow.text.GraphParser;
 import io.recurflow.text.GraphPrinter;
 import java.io.IOException;
