@@ -218,19 +218,26 @@ public final class Loaded implements AutoCloseable {
         abstract void enqueue(Loaded l, RunState st);
     }
 
-    private static final class WriteStep extends Step {
+    /** A copy between a device buffer and the host array called {@code host}, through {@code staging}. */
+    private abstract static class TransferStep extends Step {
         final cl_mem mem;
         final long bytes;
         final String host;
-        /** Null for setup, which writes straight from the Java array and waits (blocking). */
+        /** For a write, null in setup, which writes straight from the Java array and waits (blocking). */
         final ByteBuffer staging;
 
-        WriteStep(String where, int queue, cl_mem mem, long bytes, String host, ByteBuffer staging) {
+        TransferStep(String where, int queue, cl_mem mem, long bytes, String host, ByteBuffer staging) {
             super(where, queue);
             this.mem = mem;
             this.bytes = bytes;
             this.host = host;
             this.staging = staging;
+        }
+    }
+
+    private static final class WriteStep extends TransferStep {
+        WriteStep(String where, int queue, cl_mem mem, long bytes, String host, ByteBuffer staging) {
+            super(where, queue, mem, bytes, host, staging);
         }
 
         @Override
@@ -342,18 +349,9 @@ public final class Loaded implements AutoCloseable {
         }
     }
 
-    private static final class ReadStep extends Step {
-        final cl_mem mem;
-        final long bytes;
-        final String host;
-        final ByteBuffer staging;
-
+    private static final class ReadStep extends TransferStep {
         ReadStep(String where, int queue, cl_mem mem, long bytes, String host, ByteBuffer staging) {
-            super(where, queue);
-            this.mem = mem;
-            this.bytes = bytes;
-            this.host = host;
-            this.staging = staging;
+            super(where, queue, mem, bytes, host, staging);
         }
 
         @Override
