@@ -26,8 +26,17 @@ public final class RandomFeeds {
 
     /** Every feed of {@code graph}, for a batch of {@code batch} sequences of {@code steps} steps. */
     public static Map<String, Tensor> generate(Graph graph, long seed, int batch, int steps) {
+        return generate(graph, seed, batch, steps, java.util.Set.of());
+    }
+
+    /** As above, leaving out the feeds named in {@code skip} (those the caller has from elsewhere). */
+    public static Map<String, Tensor> generate(Graph graph, long seed, int batch, int steps,
+                                               java.util.Set<String> skip) {
         Map<String, Tensor> feeds = new LinkedHashMap<>();
         for (Node n : graph.feeds().values()) {
+            if (skip.contains(n.name())) {
+                continue;
+            }
             int[] shape = ReferenceInterpreter.feedShape(n, batch, steps);
             Tensor t;
             if (n.dtype() == DType.I32) {

@@ -65,7 +65,14 @@ record Feeds(Map<String, Tensor> values, int batch, int steps, int[] lengths) {
                 throw new UserException(lengthsFrom + " has length " + len + "; each must be in [1, " + steps + "]");
             }
         }
-        Map<String, Tensor> values = new LinkedHashMap<>(RandomFeeds.generate(g, seed, batch, steps));
+        // feeds that come from the files are not drawn at random (large weights would cost time and memory)
+        java.util.Set<String> fromFiles = new java.util.HashSet<>();
+        for (Node n : g.feeds().values()) {
+            if ((n.op() == Op.PARAM ? wFile : inFile) != null) {
+                fromFiles.add(n.name());
+            }
+        }
+        Map<String, Tensor> values = new LinkedHashMap<>(RandomFeeds.generate(g, seed, batch, steps, fromFiles));
         for (Node n : g.feeds().values()) {
             SafeTensors file = n.op() == Op.PARAM ? wFile : inFile;
             if (file == null) {
