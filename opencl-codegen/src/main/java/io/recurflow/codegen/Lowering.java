@@ -1045,6 +1045,13 @@ public final class Lowering {
      * result moves to the next stage.
      */
     private List<Stage> stages(List<Integer> order) {
+        // the same for every step of a component: computed once
+        return stagesByComponent.computeIfAbsent(order, this::computeStages);
+    }
+
+    private final Map<List<Integer>, List<Stage>> stagesByComponent = new HashMap<>();
+
+    private List<Stage> computeStages(List<Integer> order) {
         Set<Integer> members = new HashSet<>(order);
         Map<Integer, Integer> stage = new HashMap<>();
         int maxStage = 0;
