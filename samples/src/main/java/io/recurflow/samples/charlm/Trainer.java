@@ -134,8 +134,8 @@ public final class Trainer {
             if (step % config.logEvery() == 0 || eval) {
                 double val = eval ? validate() : Double.NaN;
                 metrics.append(new Metrics.Row(step, lastLoss, tps, val));
-                log(String.format(Locale.ROOT, "step %d/%d  loss %.4f  %.0f tokens/s  lr %.3g%s", step, config.steps(),
-                        lastLoss, tps, schedule.lr(step - 1),
+                log(String.format(Locale.ROOT, "step %d/%d  loss %.4f  %.0f tokens/s  lr %.3g  %s left%s", step,
+                        config.steps(), lastLoss, tps, schedule.lr(step - 1), clock(secondsLeft(start, firstStep, step)),
                         eval ? String.format(Locale.ROOT, "  val %.4f bits/char", val) : ""));
                 windowTokens = 0;
                 windowNanos = 0;
@@ -170,6 +170,16 @@ public final class Trainer {
             left = Math.min(left, config.timeLimitMinutes() * 60 - elapsed);
         }
         return Math.max(0, left);
+    }
+
+    /** Seconds as mm:ss or h:mm:ss ("--:--" when unknown). */
+    public static String clock(double seconds) {
+        if (!Double.isFinite(seconds)) {
+            return "--:--";
+        }
+        long s = Math.round(seconds);
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
     }
 
     /** The batch's feeds with the carried state, when the variant has one. */
