@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,24 @@ class TrainCommandTest {
         }
         long step = Long.parseLong(ck.metadata().get("step"));
         assertTrue(r.err().contains("(step " + step + ") is kept"), r.err());
+    }
+
+    @Test
+    void benchTrainComparesStrategiesWithTheirPaddedFraction() throws IOException {
+        Cli r = Cli.run("bench", "char-lm", "--train", "--data", text().toString(), "--batch", "4", "--seq", "8",
+                "--hidden", "8", "--runs", "3", "--warmup", "1", "--strategies", "pad,bucket,tbptt:8,splice");
+        assertEquals(0, r.exit(), r.toString());
+        Map<String, Double> padded = new LinkedHashMap<>();
+        for (String line : r.out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 5 && f[4].endsWith("%") && !f[0].equals("strategy")) {
+                padded.put(f[0], Double.parseDouble(f[4].replace("%", "")));
+                assertTrue(Double.parseDouble(f[1]) > 0, line);
+            }
+        }
+        assertEquals(List.of("pad", "bucket", "tbptt:8", "splice"), List.copyOf(padded.keySet()), r.out());
+        assertTrue(padded.get("bucket") < padded.get("pad"), r.out());
+        assertEquals(0.0, padded.get("tbptt:8"), r.out());
     }
 
     /** A real SIGINT (Ctrl-C) to a training process: it saves a checkpoint; --resume continues from it. */
