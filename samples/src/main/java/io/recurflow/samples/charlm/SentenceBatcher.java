@@ -25,9 +25,7 @@ final class SentenceBatcher implements Batcher {
     private List<int[]> plan;
 
     SentenceBatcher(List<int[]> sentences, int batch, long seed, boolean bucket) {
-        if (sentences.size() < batch) {
-            throw new CharLmException("the text has " + sentences.size() + " sentences, fewer than the batch of " + batch);
-        }
+        Sentences.checkEnough(sentences, batch);
         this.sentences = sentences;
         this.batch = batch;
         this.seed = seed;

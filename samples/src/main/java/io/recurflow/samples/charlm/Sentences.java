@@ -41,6 +41,13 @@ public final class Sentences {
         return out;
     }
 
+    /** At least one sentence per batch row, else a CharLmException. */
+    static void checkEnough(List<int[]> sentences, int batch) {
+        if (sentences.size() < batch) {
+            throw new CharLmException("the text has " + sentences.size() + " sentences, fewer than the batch of " + batch);
+        }
+    }
+
     private static void pieces(int[] ids, int from, int to, int maxChars, List<int[]> out) {
         for (int s = from; to - s >= 2; s += maxChars - 1) {
             out.add(Arrays.copyOfRange(ids, s, (int) Math.min(to, (long) s + maxChars)));

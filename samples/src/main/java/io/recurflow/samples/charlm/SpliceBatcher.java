@@ -23,9 +23,7 @@ final class SpliceBatcher implements Batcher {
     private List<List<int[]>> layout;
 
     SpliceBatcher(List<int[]> sentences, int batch, int steps, long seed) {
-        if (sentences.size() < batch) {
-            throw new CharLmException("the text has " + sentences.size() + " sentences, fewer than the batch of " + batch);
-        }
+        Sentences.checkEnough(sentences, batch);
         this.sentences = sentences;
         this.batch = batch;
         this.steps = steps;

@@ -30,8 +30,13 @@ public record TrainConfig(String data, int hidden, int layers, int batch, int se
     }
 
     private static Strategy parsedStrategy(String text) {
+        return userError(() -> Strategy.parse(text));
+    }
+
+    /** {@code parse}'s value; its IllegalArgumentException (a bad setting) as a CharLmException. */
+    private static <T> T userError(java.util.function.Supplier<T> parse) {
         try {
-            return Strategy.parse(text);
+            return parse.get();
         } catch (IllegalArgumentException e) {
             throw new CharLmException(e.getMessage());
         }
@@ -42,15 +47,11 @@ public record TrainConfig(String data, int hidden, int layers, int batch, int se
     }
 
     private static OptimizerSpec optimizerSpec(String name, double momentum, double clip) {
-        try {
-            return switch (name.toLowerCase(Locale.ROOT)) {
-                case "sgd" -> OptimizerSpec.sgd(momentum, clip);
-                case "adam" -> OptimizerSpec.adam(clip);
-                default -> throw new CharLmException("unknown optimizer '" + name + "' (sgd, adam)");
-            };
-        } catch (IllegalArgumentException e) {
-            throw new CharLmException(e.getMessage());
-        }
+        return userError(() -> switch (name.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> OptimizerSpec.sgd(momentum, clip);
+            case "adam" -> OptimizerSpec.adam(clip);
+            default -> throw new CharLmException("unknown optimizer '" + name + "' (sgd, adam)");
+        });
     }
 
     public OptimizerSpec optimizerSpec() {
@@ -58,11 +59,7 @@ public record TrainConfig(String data, int hidden, int layers, int batch, int se
     }
 
     private static LrSchedule schedule(String text, double lr, long steps) {
-        try {
-            return LrSchedule.parse(text, lr, steps);
-        } catch (IllegalArgumentException e) {
-            throw new CharLmException(e.getMessage());
-        }
+        return userError(() -> LrSchedule.parse(text, lr, steps));
     }
 
     public LrSchedule lrSchedule() {

@@ -138,7 +138,7 @@ class StrategiesTest {
         Vocab v = Vocab.of(text);
         CharLm.Config c = TinyText.model(v);
         int[] ids = v.encode(text);
-        Batcher one = new Strategy(Strategy.Kind.SPLICE, 0).batcher(ids, v, 2, 64, 0);
+        Batcher one = new Strategy(Strategy.Kind.SPLICE, 0).batcher(ids, v, 2, 1000, 0);
         Batcher chunks = new Strategy(Strategy.Kind.SPLICE, 0).batcher(ids, v, 2, 5, 0);
         try (ReferenceStepEngine sp = TinyText.engine(c, CharLm.Variant.SPLICED, SGD)) {
             Batch all = one.batch(0);
