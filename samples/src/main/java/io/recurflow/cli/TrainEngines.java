@@ -1,9 +1,13 @@
 package io.recurflow.cli;
 
+import io.recurflow.codegen.Calibration;
+import io.recurflow.codegen.Lowering;
+import io.recurflow.codegen.train.OpenClStepEngine;
 import io.recurflow.interp.Tensor;
 import io.recurflow.ir.Graph;
 import io.recurflow.train.OptimizerSpec;
 import io.recurflow.train.ReferenceStepEngine;
+import io.recurflow.runtime.cl.Session;
 import io.recurflow.train.StepEngine;
 import java.util.Map;
 
@@ -21,7 +25,9 @@ final class TrainEngines {
         if (mode == Engines.Kind.reference) {
             return new ReferenceStepEngine(graph, spec, params);
         }
-        throw new UserException("training in the " + mode + " mode needs the OpenCL training engine, which this build"
-                + " does not have yet; use --mode reference");
+        io.recurflow.runtime.cl.DeviceInfo info = Engines.device(device);
+        Lowering.Options options = new Lowering.Options(0, 4, Calibration.forDevice(info));
+        return OpenClStepEngine.create(Session.shared(info, 4), graph, mode.codegen(), batch, seq, spec, params,
+                options);
     }
 }

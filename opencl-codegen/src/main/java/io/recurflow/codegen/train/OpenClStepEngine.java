@@ -89,7 +89,7 @@ public final class OpenClStepEngine implements StepEngine {
         long t = steps + 1;
         float[] hyper = {(float) lr, (float) (1 - Math.pow(spec.beta1(), t)), (float) (1 - Math.pow(spec.beta2(), t)),
             0f};
-        OpenClModel.Result r = train.run(feeds, lengths, Map.of(TrainingProgram.HYPER, hyper), false);
+        OpenClModel.Result r = train.run(padded(feeds), lengths, Map.of(TrainingProgram.HYPER, hyper), false);
         steps++;
         return result(r.outputs());
     }
@@ -106,7 +106,29 @@ public final class OpenClStepEngine implements StepEngine {
             eval = OpenClModel.load(session, c, current);
             evalAtStep = steps;
         }
-        return result(eval.run(feeds, lengths));
+        return result(eval.run(padded(feeds), lengths));
+    }
+
+    /**
+     * The feeds with per-step inputs shorter than the compiled length padded with zeros at the end
+     * (the lengths keep those steps out of every result): batches of short sentences run on the one
+     * program compiled for the longest.
+     */
+    private Map<String, Tensor> padded(Map<String, Tensor> feeds) {
+        int steps = train.model().steps();
+        Map<String, Tensor> out = new LinkedHashMap<>(feeds);
+        for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+            Node n = forward.node(e.getKey());
+            Tensor t = e.getValue();
+            if (n != null && n.isPerStep() && t.shape().length > 0 && t.shape()[0] < steps) {
+                int[] shape = t.shape().clone();
+                shape[0] = steps;
+                Tensor full = Tensor.zeros(shape);
+                System.arraycopy(t.data(), 0, full.data(), 0, t.size());
+                out.put(e.getKey(), full);
+            }
+        }
+        return out;
     }
 
     private static Result result(Map<String, Tensor> outputs) {
