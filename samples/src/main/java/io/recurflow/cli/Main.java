@@ -2,6 +2,7 @@ package io.recurflow.cli;
 
 import io.recurflow.interp.RunException;
 import io.recurflow.ir.GraphException;
+import io.recurflow.runtime.bundle.BundleException;
 import io.recurflow.runtime.cl.NoOpenClException;
 import io.recurflow.runtime.cl.OpenClException;
 import io.recurflow.runtime.safetensors.SafeTensorsException;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "recurflow", mixinStandardHelpOptions = true, version = "Recurflow 0.1.0-SNAPSHOT",
         description = "A compiler for recurrent neural networks with automatic parallel scheduling on OpenCL.",
         subcommands = {DemoCommand.class, DevicesCommand.class, AnalyzeCommand.class, DotCommand.class,
-            RunCommand.class, BenchCommand.class, GradcheckCommand.class, CommandLine.HelpCommand.class})
+            RunCommand.class, BenchCommand.class, GradcheckCommand.class, CompileCommand.class, ClasspathCommand.class,
+            InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -67,6 +69,7 @@ public final class Main implements Runnable {
     private static boolean isUserError(Exception ex) {
         return ex instanceof UserException || ex instanceof GraphException || ex instanceof RunException
                 || ex instanceof SafeTensorsException || ex instanceof NoOpenClException || ex instanceof OpenClException
-                || ex instanceof GraphvizMissingException || ex instanceof UncheckedIOException;
+                || ex instanceof GraphvizMissingException || ex instanceof UncheckedIOException
+                || ex instanceof BundleException;
     }
 }

@@ -62,6 +62,12 @@ public final class BundleWriter {
      */
     public static Manifest write(Path jar, CompiledModel model, Map<String, Tensor> weights, String entryClass,
                                  List<DeviceBinary> binaries) {
+        return write(jar, model, weights, null, entryClass, binaries);
+    }
+
+    /** As above; {@code seed} is the seed the weights were drawn with (null: from a file), {@code main}'s default. */
+    public static Manifest write(Path jar, CompiledModel model, Map<String, Tensor> weights, Long seed, String entryClass,
+                                 List<DeviceBinary> binaries) {
         checkClassName(entryClass);
         String folder = Bundle.folder(entryClass);
         Graph g = model.graph();
@@ -111,7 +117,7 @@ public final class BundleWriter {
         files.forEach((name, bytes) -> hashes.put(name, Bundle.sha256(bytes)));
 
         Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, RecurflowVersion.get(), g.name(),
-                Program.sha256(GraphPrinter.print(g)), entryClass, model.mode().textName(), model.batch(), model.steps(),
+                Program.sha256(GraphPrinter.print(g)), entryClass, model.mode().textName(), seed, model.batch(), model.steps(),
                 inputs, outputs, params, CompiledModel.LENGTHS, schedule, ProgramJson.toTree(program, false), bins, hashes);
         byte[] manifestBytes = manifest.toBytes();
         files.put(folder + Bundle.MANIFEST, manifestBytes);

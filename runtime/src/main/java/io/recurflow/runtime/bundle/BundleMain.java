@@ -10,7 +10,8 @@ import java.util.Arrays;
  * The {@code main} of every entry class: runs the bundle on the seeded random inputs that
  * {@code recurflow run MODEL --seed S --seq T} feeds, and prints the output shapes, the time and
  * {@code checksum=} as {@code run} does (the float64 sum of every output element, per-step outputs
- * over the T steps run).
+ * over the T steps run). The seed defaults to the one the bundle's weights were drawn with, so that the
+ * checksum equals {@code run}'s with that seed.
  *
  * <pre>java -cp "$(recurflow classpath):model.jar" com.example.MyModel [--seed S] [--seq T] [--lengths L,…] [--device D] [--runs R]</pre>
  */
@@ -22,7 +23,7 @@ public final class BundleMain {
     }
 
     /** Parsed options; {@code seq} and {@code lengths} are null when not given. */
-    record Options(long seed, Integer seq, int[] lengths, String device, int runs) {
+    record Options(Long seed, Integer seq, int[] lengths, String device, int runs) {
     }
 
     /** A mistake on the command line: exit code 2. */
@@ -61,7 +62,7 @@ public final class BundleMain {
     }
 
     static Options parse(String[] args) {
-        long seed = 0;
+        Long seed = null;
         Integer seq = null;
         int[] lengths = null;
         String device = null;
@@ -101,6 +102,7 @@ public final class BundleMain {
     private static void run(Class<?> entry, Options o, PrintStream out) {
         Bundle bundle = Bundle.of(entry);
         Manifest m = bundle.manifest();
+        long seed = o.seed() != null ? o.seed() : m.seed() != null ? m.seed() : 0;
         int steps = o.seq() != null ? o.seq()
                 : o.lengths() != null ? Arrays.stream(o.lengths()).max().orElse(m.maxSteps()) : m.maxSteps();
         if (steps < 1 || steps > m.maxSteps()) {
@@ -119,7 +121,7 @@ public final class BundleMain {
         }
         try (BundleHandle h = bundle.load(o.device())) {
             for (Manifest.Input in : m.inputs()) {
-                Object v = RandomInputs.draw(in, o.seed(), steps);
+                Object v = RandomInputs.draw(in, seed, steps);
                 if (v instanceof int[]) {
                     h.setInput(in.name(), (int[]) v, null);
                 } else {
@@ -132,8 +134,8 @@ public final class BundleMain {
             double ms = (System.nanoTime() - start) / 1e6;
             long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             double checksum = 0;
-            out.printf("model %s, bundle %s (%s), batch %d, seq %d, lengths %s%n", m.model(), m.entryClass(), m.mode(),
-                    m.batch(), steps, Arrays.toString(lengths));
+            out.printf("model %s, bundle %s (%s), seed %d, batch %d, seq %d, lengths %s%n", m.model(), m.entryClass(),
+                    m.mode(), seed, m.batch(), steps, Arrays.toString(lengths));
             for (String name : h.outputNames()) {
                 out.printf("  %-12s f32%s%n", name, Arrays.toString(h.outputShape(name)));
                 for (float v : h.output(name)) {

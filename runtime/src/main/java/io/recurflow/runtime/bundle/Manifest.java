@@ -18,10 +18,11 @@ import java.util.Map;
  * @param program   the {@link io.recurflow.runtime.program.Program} as {@link io.recurflow.runtime.program.ProgramJson}
  *                  writes it, without its source
  * @param schedule  the schedule's listing, one line each (empty in modes without one)
+ * @param seed      the seed of the random weights (null when they came from a file): {@code main}'s default seed
  * @param lengthsHost the host array of the per-sequence lengths
  */
 public record Manifest(int formatVersion, String recurflowVersion, String model, String graphSha256, String entryClass,
-                       String mode, int batch, int maxSteps, List<Input> inputs, List<Output> outputs,
+                       String mode, Long seed, int batch, int maxSteps, List<Input> inputs, List<Output> outputs,
                        List<Param> params, String lengthsHost, List<String> schedule, JsonNode program,
                        List<Binary> binaries, Map<String, String> entries) {
     /** The format this runtime reads and writes. */

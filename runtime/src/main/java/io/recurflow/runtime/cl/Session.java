@@ -171,9 +171,8 @@ public final class Session implements AutoCloseable {
      */
     public synchronized byte[] deviceBinary(Program program, Options options) {
         check();
-        context.program(program.name(), program.source(), options.buildOptions());
-        byte[] binary = ProgramBinaries.get(context.info, ClContext.key(program.source(), options.buildOptions()));
-        return binary == null ? null : binary.clone();
+        // from the built program itself: the process's store of binaries may have been cleared since
+        return context.binaryOf(context.program(program.name(), program.source(), options.buildOptions()));
     }
 
     /**
