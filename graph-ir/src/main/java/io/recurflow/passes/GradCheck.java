@@ -3,10 +3,14 @@ package io.recurflow.passes;
 import io.recurflow.interp.ReferenceInterpreter;
 import io.recurflow.interp.RunException;
 import io.recurflow.interp.Tensor;
+import io.recurflow.ir.Attrs;
+import io.recurflow.ir.DType;
 import io.recurflow.ir.Graph;
 import io.recurflow.ir.GraphException;
 import io.recurflow.ir.Node;
 import io.recurflow.ir.Op;
+import io.recurflow.ir.Operand;
+import io.recurflow.ir.Verifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,6 +90,23 @@ public final class GradCheck {
      */
     public static Report check(Graph forward, String loss, List<String> wrt, Map<String, Tensor> feeds, int[] lengths,
                                Options options) {
+        return checkAll(forward, loss, wrt, feeds, lengths, options,
+                Map.of("reference", (backward, f, lens) -> new ReferenceInterpreter(backward).run(f, lens)))
+                .get("reference");
+    }
+
+    /** Runs a differentiated graph somewhere (the reference interpreter, an OpenCL mode) and returns its outputs. */
+    @FunctionalInterface
+    public interface Executor {
+        Map<String, Tensor> run(Graph backward, Map<String, Tensor> feeds, int[] lengths);
+    }
+
+    /**
+     * As {@link #check}, with the analytic gradients computed by each of {@code executors} (by name)
+     * against one set of finite differences; one report per executor, in the map's order.
+     */
+    public static Map<String, Report> checkAll(Graph forward, String loss, List<String> wrt, Map<String, Tensor> feeds,
+                                               int[] lengths, Options options, Map<String, Executor> executors) {
         Node lossNode = forward.node(loss);
         if (lossNode == null) {
             throw new GraphException("graph " + forward.name() + " has no loss node %" + loss);
@@ -96,34 +117,79 @@ public final class GradCheck {
                 throw new GraphException("gradient checks perturb feeds; %" + w + " is not an input or parameter");
             }
         }
-        Map<String, Tensor> analytic = new ReferenceInterpreter(Autodiff.gradients(forward, loss, wrt))
-                .run(feeds, lengths);
+        Graph backward = Autodiff.gradients(forward, loss, wrt);
+        Map<String, Map<String, Tensor>> analytic = new LinkedHashMap<>();
+        executors.forEach((name, ex) -> analytic.put(name, ex.run(backward, feeds, lengths)));
         ReferenceInterpreter f = new ReferenceInterpreter(forward.replace(forward.nodes(), List.of(lossNode.id())));
-        List<Worst> out = new ArrayList<>();
+        Map<String, List<Worst>> out = new LinkedHashMap<>();
+        for (String name : analytic.keySet()) {
+            out.put(name, new ArrayList<>());
+        }
         for (String w : wrt) {
             Tensor theta = feeds.get(w);
             if (theta == null) {
                 throw new RunException("missing feed %" + w);
             }
-            Tensor grad = analytic.get(Autodiff.gradientName(w));
-            Worst worst = null;
+            Map<String, Worst> worst = new LinkedHashMap<>();
             for (int i : coordinates(w, theta.size(), options)) {
                 double x = theta.data()[i];
                 double h = options.step() * Math.max(1, Math.abs(x));
                 double up = lossAt(f, feeds, w, theta, i, x + h, lengths);
                 double down = lossAt(f, feeds, w, theta, i, x - h, lengths);
                 double numeric = (up - down) / (2 * h);
-                double a = grad.data()[i];
-                double err = relativeError(a, numeric, options.floor());
-                if (worst == null || err > worst.error()) {
-                    worst = new Worst(w, err, i, a, numeric, 0);
+                for (Map.Entry<String, Map<String, Tensor>> e : analytic.entrySet()) {
+                    double a = e.getValue().get(Autodiff.gradientName(w)).data()[i];
+                    double err = relativeError(a, numeric, options.floor());
+                    Worst was = worst.get(e.getKey());
+                    if (was == null || err > was.error()) {
+                        worst.put(e.getKey(), new Worst(w, err, i, a, numeric, 0));
+                    }
                 }
             }
             int checked = Math.min(theta.size(), options.maxCoordinates());
-            out.add(worst == null ? new Worst(w, 0, -1, 0, 0, 0)
-                    : new Worst(w, worst.error(), worst.index(), worst.analytic(), worst.numeric(), checked));
+            for (String name : analytic.keySet()) {
+                Worst b = worst.get(name);
+                out.get(name).add(b == null ? new Worst(w, 0, -1, 0, 0, 0)
+                        : new Worst(w, b.error(), b.index(), b.analytic(), b.numeric(), checked));
+            }
         }
-        return new Report(out);
+        Map<String, Report> reports = new LinkedHashMap<>();
+        out.forEach((name, list) -> reports.put(name, new Report(list)));
+        return reports;
+    }
+
+    /** The name of the fixed random weight {@link #withWeightedLoss} adds. */
+    public static final String LOSS_WEIGHT = "gradcheck.r";
+
+    /**
+     * The graph itself when it outputs {@code loss}; else with {@code loss} = y · r as its only
+     * output, y its first per-step f32 output and r a new per-step input {@link #LOSS_WEIGHT}: the
+     * loss's sum weighs every element of y.
+     */
+    public static Graph withWeightedLoss(Graph g) {
+        if (g.node("loss") != null && g.outputs().contains(g.node("loss").id())) {
+            return g;
+        }
+        Node y = g.outputNodes().stream().filter(n -> n.isPerStep() && n.dtype() == DType.F32).findFirst()
+                .orElseThrow(() -> new GraphException("graph " + g.name() + " has no `loss` output and no per-step"
+                        + " f32 output to build one from"));
+        List<Node> nodes = new ArrayList<>(g.nodes());
+        Node r = new Node(nodes.size(), LOSS_WEIGHT, Op.INPUT, List.of(), Attrs.EMPTY, DType.F32, y.shape(), y.axis());
+        nodes.add(r);
+        nodes.add(new Node(nodes.size(), "loss", Op.MUL, List.of(Operand.of(y.id()), Operand.of(r.id())), Attrs.EMPTY,
+                DType.F32, y.shape(), y.axis()));
+        return Verifier.verify(g.replace(nodes, List.of(nodes.size() - 1)));
+    }
+
+    /** The f32 feeds of {@code g} but the loss weight {@code weight}: what a gradient check differentiates by. */
+    public static List<String> differentiable(Graph g, String weight) {
+        List<String> wrt = new ArrayList<>();
+        for (Node n : g.feeds().values()) {
+            if (n.dtype() == DType.F32 && !n.name().equals(weight)) {
+                wrt.add(n.name());
+            }
+        }
+        return wrt;
     }
 
     private static double lossAt(ReferenceInterpreter f, Map<String, Tensor> feeds, String name, Tensor theta, int i,

@@ -45,13 +45,7 @@ final class GradCases {
 
     /** Every f32 feed but the loss weight r. */
     static List<String> differentiable(Graph g) {
-        List<String> wrt = new ArrayList<>();
-        for (Node n : g.feeds().values()) {
-            if (n.dtype() == DType.F32 && !n.name().equals("r")) {
-                wrt.add(n.name());
-            }
-        }
-        return wrt;
+        return GradCheck.differentiable(g, "r");
     }
 
     /** Differentiates, checks the backward graph's structure, runs the gradient check; returns its report. */

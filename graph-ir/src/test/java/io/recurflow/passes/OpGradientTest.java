@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every op's gradient rule against finite differences: a tiny graph around the op, loss Σ y · r
  * for a fixed random r, lengths 5, 3, 1; every f32 input, static input and parameter checked.
  */
-class OpGradientTest {
+public class OpGradientTest {
     /** A named tiny graph: {@code body} builds y from inputs and parameters it declares. */
-    record Case(String name, Function<GraphBuilder, Value> body) {
-        Graph graph() {
+    public record Case(String name, Function<GraphBuilder, Value> body) {
+        public Graph graph() {
             GraphBuilder g = new GraphBuilder(name);
             return GradCases.withWeightedLoss(g, body.apply(g));
         }
@@ -44,7 +44,8 @@ class OpGradientTest {
         return Shape.batch(f);
     }
 
-    static List<Case> cases() {
+    /** The cases, also run by the tests module in the OpenCL modes. */
+    public static List<Case> cases() {
         return List.of(
             new Case("matmul", g -> g.matmul(g.input("x", 3), g.param("w", 3, 4))),
             new Case("matmul_transpose_b", g -> g.matmulT(g.input("x", 3), g.param("w", 4, 3))),

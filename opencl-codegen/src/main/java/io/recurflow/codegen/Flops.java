@@ -9,7 +9,7 @@ public final class Flops {
     }
 
     /**
-     * 2·K·N per row for each matrix product, one per element for every other computed node; per-step
+     * 2·K·N per row for each matrix product (2·R·M·N for a matmul_tn over R stacked rows), one per element for every other computed node; per-step
      * nodes count all T·B rows, static ones their own size.
      */
     public static double perRun(Graph g, int batch, int steps) {
@@ -29,6 +29,15 @@ public final class Flops {
             if (n.op() == io.recurflow.ir.Op.MATMUL) {
                 int k = g.node(n.operand(0).source()).shape().features();
                 total += 2.0 * k * elements;
+            } else if (n.op() == io.recurflow.ir.Op.MATMUL_TN) {
+                // [M, N] outputs, each a dot product over every leading position of the operands
+                Node a = g.node(n.operand(0).source());
+                int[] as = a.shape().resolve(batch, steps);
+                double rows = 1;
+                for (int i = 0; i + 1 < as.length; i++) {
+                    rows *= as[i];
+                }
+                total += 2.0 * rows * elements;
             } else {
                 total += elements;
             }

@@ -91,15 +91,20 @@ final class KernelWriter {
             throw new IllegalStateException("operand with " + loc.rows() + " rows in a kernel over "
                     + (perStep ? batch + " sequences" : staticRows + " rows"));
         }
-        return p + "[" + loc.base() + " + " + row + " * " + loc.stride() + " + " + c + "]";
+        return at(loc, row, col, isInt);
     }
 
     /** The C lvalue of {@code loc} at column {@code col} of this kernel's row. */
     String store(Loc loc, String col) {
-        String p = param(loc.buffer(), false);
-        String row = perStep ? "R" : "r";
-        return p + "[" + loc.base() + " + " + row + " * " + loc.stride() + " + " + (loc.col() == 0 ? "" : loc.col() + " + ")
-                + col + "]";
+        return at(loc, perStep ? "R" : "r", col, false);
+    }
+
+    /** The C lvalue of {@code loc} at row {@code row} (of the whole value) and column {@code col}. */
+    String at(Loc loc, String row, String col, boolean isInt) {
+        String p = param(loc.buffer(), isInt);
+        String r = row.matches("[A-Za-z0-9_]+") ? row : "(" + row + ")";
+        return p + "[" + loc.base() + " + " + r + " * " + loc.stride() + " + " + (loc.col() == 0 ? "" : loc.col()
+                + " + ") + col + "]";
     }
 
     /**

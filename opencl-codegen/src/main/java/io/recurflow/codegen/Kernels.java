@@ -18,11 +18,14 @@ import java.util.function.IntFunction;
  */
 final class Kernels {
     /** Element-wise ops, which fuse into one kernel per (row, column). */
-    static final Set<Op> ELEMENTWISE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU, Op.EXP,
-            Op.LOG);
-    /** Ops a fused kernel can compute in registers: the element-wise ones, and slices as column shifts. */
-    static final Set<Op> FUSABLE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU, Op.EXP,
-            Op.LOG, Op.SLICE);
+    static final Set<Op> ELEMENTWISE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU,
+            Op.EXP, Op.LOG, Op.STEP, Op.BROADCAST_TIME, Op.UNSTACK_TIME);
+    /**
+     * Ops a fused kernel can compute in registers: the element-wise ones, slices as column shifts, and
+     * the time expansions as reads of their static operand (its row b, or row t·B + b of a stack).
+     */
+    static final Set<Op> FUSABLE = Set.of(Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.NEG, Op.SIGMOID, Op.TANH, Op.RELU, Op.EXP,
+            Op.LOG, Op.STEP, Op.BROADCAST_TIME, Op.UNSTACK_TIME, Op.SLICE);
 
     private final Graph graph;
     private final IntFunction<Loc> locs;
@@ -220,11 +223,16 @@ final class Kernels {
             }
             if (o.delay() == 0 && group.contains(o.source())) {
                 in.add(value(w, group, memo, o.source(), c));
+            } else if (n.op() == Op.UNSTACK_TIME) {
+                // a static [T, B, ...] value is laid out as a per-step one: row t·B + b
+                Loc l = locs.apply(o.source());
+                in.add(w.load(new Loc(l.buffer(), l.base(), l.stride(), l.col(), l.width(), true, -1), 0, null, c,
+                        false));
             } else {
                 in.add(w.load(locs.apply(o.source()), o.delay(), initLoc(o), c, false));
             }
         }
-        if (n.op() == Op.SLICE) {
+        if (n.op() == Op.SLICE || n.op() == Op.BROADCAST_TIME || n.op() == Op.UNSTACK_TIME) {
             memo.put(key, in.get(0));
             return in.get(0);
         }
@@ -232,6 +240,8 @@ final class Kernels {
             case ADD -> in.get(0) + " + " + in.get(1);
             case SUB -> in.get(0) + " - " + in.get(1);
             case MUL -> in.get(0) + " * " + in.get(1);
+            case DIV -> in.get(0) + " / " + in.get(1);
+            case STEP -> "(" + in.get(0) + " > 0.0f ? 1.0f : 0.0f)";
             case NEG -> "-" + in.get(0);
             case SIGMOID -> "1.0f / (1.0f + exp(-" + in.get(0) + "))";
             // through exp: PoCL's exp is markedly faster than its tanh, and the result is as exact here
@@ -306,9 +316,105 @@ final class Kernels {
                 w.line(w.store(out, "0") + " = " + loss + ";");
                 padding.add(w.store(out, "0") + " = 0.0f;");
             }
+            case CROSS_ENTROPY_GRAD -> {
+                // g · (softmax(x) − onehot(target)), one row per work-item
+                Operand tg = n.operand(1);
+                Operand g = n.operand(2);
+                w.line("const int target = " + w.load(locs.apply(tg.source()), tg.delay(), initLoc(tg), "0", true)
+                        + ";");
+                w.line("const float g = " + w.load(locs.apply(g.source()), g.delay(), initLoc(g), "0", false) + ";");
+                w.line("for (int c = 0; c < " + f + "; c++) " + w.store(out, "c") + " = (exp(" + xs
+                        + " - ls) - (c == target ? 1.0f : 0.0f)) * g;");
+                padding.add("for (int c = 0; c < " + f + "; c++) " + w.store(out, "c") + " = 0.0f;");
+            }
             default -> throw new IllegalArgumentException(n.op().toString());
         }
         return new Kernel(n.op().textName(), w.finish(padding, null), w.buffers(), w.paramKinds(), 1);
+    }
+
+    /**
+     * Sum over a fixed-size axis, kept with size 1. Over the last axis: one row per work-item, its
+     * columns summed; over an axis of the rows ({@code outer × n × inner} rows): each output row
+     * sums its n input rows, column by column.
+     */
+    Kernel sumAxis(Node n, boolean perStep, int staticRows, int count, int inner, boolean lastAxis) {
+        KernelWriter w = new KernelWriter(perStep, batch, staticRows);
+        Operand x = n.operand(0);
+        Loc out = locs.apply(n.id());
+        w.line("float acc = 0.0f;");
+        if (lastAxis) {
+            String xs = w.load(locs.apply(x.source()), x.delay(), initLoc(x), "c", false);
+            w.line("for (int c = 0; c < " + width(x.source()) + "; c++) acc += " + xs + ";");
+        } else {
+            String row = "(r / " + inner + " * " + count + " + k) * " + inner + " + r % " + inner;
+            w.line("for (int k = 0; k < " + count + "; k++) acc += " + w.at(locs.apply(x.source()), row, "j", false)
+                    + ";");
+        }
+        String col = lastAxis ? "0" : "j";
+        w.line(w.store(out, col) + " = acc;");
+        return new Kernel("sum_axis", w.finish(List.of(w.store(out, col) + " = 0.0f;"), null), w.buffers(),
+                w.paramKinds(), lastAxis ? 1 : width(n.id()));
+    }
+
+    /** Sum over the sequences: output row o sums input rows o·B … o·B + B − 1, in order (deterministic). */
+    Kernel sumBatch(Node n, int staticRows) {
+        KernelWriter w = new KernelWriter(false, batch, staticRows);
+        Loc x = locs.apply(n.operand(0).source());
+        Loc out = locs.apply(n.id());
+        w.line("float acc = 0.0f;");
+        w.line("for (int b = 0; b < " + batch + "; b++) acc += " + w.at(x, "r * " + batch + " + b", "j", false) + ";");
+        w.line(w.store(out, "j") + " = acc;");
+        return new Kernel("sum_batch", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+    }
+
+    /** The same value for every sequence: output row r reads input row r / B. */
+    Kernel broadcastBatch(Node n, int staticRows) {
+        KernelWriter w = new KernelWriter(false, batch, staticRows);
+        Loc x = locs.apply(n.operand(0).source());
+        Loc out = locs.apply(n.id());
+        w.line(w.store(out, "j") + " = " + w.at(x, "r / " + batch, "j", false) + ";");
+        return new Kernel("broadcast_batch", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+    }
+
+    /**
+     * The embedding gradient without atomics: work-item (j, v) scans every id in order and adds
+     * column j of the value rows whose id is v, so the result is the same bit for bit on every run.
+     * With {@code masked}, ids are stacked steps (row t·B + b) and rows past a sequence's end are skipped.
+     */
+    Kernel scatterAdd(Node n, int idRows, boolean masked) {
+        Loc ids = locs.apply(n.operand(0).source());
+        Loc values = locs.apply(n.operand(1).source());
+        Loc out = locs.apply(n.id());
+        KernelWriter w = new KernelWriter(false, batch, out.rows());
+        w.line("float acc = 0.0f;");
+        w.line("for (int q = 0; q < " + idRows + "; q++) {");
+        if (masked) {
+            w.line("if (q / " + batch + " >= lengths[q % " + batch + "]) continue;");
+        }
+        w.line("if (" + w.at(ids, "q", "0", true) + " == r) acc += " + w.at(values, "q", "j", false) + ";");
+        w.line("}");
+        w.line(w.store(out, "j") + " = acc;");
+        return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+    }
+
+    /** {@code to} [cols, rows] = {@code from} [rows, cols]ᵀ: work-item (j, r) moves element (r, j). */
+    Kernel transpose(Loc from, Loc to, int rows) {
+        KernelWriter w = new KernelWriter(false, batch, rows);
+        w.line(w.at(to, "j", "r", false) + " = " + w.at(from, "r", "j", false) + ";");
+        return new Kernel("transpose", w.finish(List.of(), null), w.buffers(), w.paramKinds(), from.width());
+    }
+
+    /** a[R, M]ᵀ · b[R, N] → [M, N], one output per work-item: the product where the tiled GEMM cannot read b. */
+    Kernel matmulTn(Node n, int rows) {
+        Loc a = locs.apply(n.operand(0).source());
+        Loc b = locs.apply(n.operand(1).source());
+        Loc out = locs.apply(n.id());
+        KernelWriter w = new KernelWriter(false, batch, out.rows());
+        w.line("float acc = 0.0f;");
+        w.line("for (int q = 0; q < " + rows + "; q++) acc += " + w.at(a, "q", "r", false) + " * " + w.at(b, "q", "j",
+                false) + ";");
+        w.line(w.store(out, "j") + " = acc;");
+        return new Kernel("matmul_tn", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
     }
 
     /** Embedding lookup: row ids[row] of the table. */

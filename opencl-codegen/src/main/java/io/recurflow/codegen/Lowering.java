@@ -216,37 +216,28 @@ public final class Lowering {
 
     private void checkSupported() {
         for (Node n : graph.nodes()) {
-            if (!hasKernel(n.op())) {
-                throw noKernel(n);
-            }
             if (n.isPerStep() && n.shape().rank() > 2) {
                 throw new UnsupportedGraphException("node %" + n.name() + " has per-step shape " + n.shape()
                         + ": the OpenCL backend handles [B] and [B, F]");
             }
-            int axis = n.shape().batchAxis();
-            if (n.isStatic() && n.shape().hasBatch() && axis != n.shape().rank() - 2
-                    && !(axis == n.shape().rank() - 1 && scalarRows(n))
+            if (n.isStatic() && n.shape().hasBatch() && !batchIsLastRowAxis(n)
                     && n.op() != Op.STATIC_INPUT && n.op() != Op.STACK_TIME && n.op() != Op.PACK) {
                 throw new UnsupportedGraphException("node %" + n.name() + " has static shape " + n.shape()
+                        + ": the OpenCL backend needs the batch axis right before the last");
+            }
+            if ((n.op() == Op.SUM_BATCH || n.op() == Op.BROADCAST_BATCH)
+                    && !batchIsLastRowAxis(n.op() == Op.SUM_BATCH ? graph.node(n.operand(0).source()) : n)) {
+                throw new UnsupportedGraphException("node %" + n.name() + " (" + n.op().textName() + ") over shape "
+                        + graph.node(n.operand(0).source()).shape()
                         + ": the OpenCL backend needs the batch axis right before the last");
             }
         }
     }
 
-    /** The ops the backward graph added to the IR, which have reference semantics but no kernel yet. */
-    private static boolean hasKernel(Op op) {
-        return switch (op) {
-            case INPUT, STATIC_INPUT, PARAM, CONST, MATMUL, ADD, SUB, MUL, NEG, SIGMOID, TANH, RELU, EXP, LOG, CONCAT,
-                    SLICE, SELECT, PACK, EMBEDDING, SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY, SUM_TIME, LAST_STEP, FIRST_STEP,
-                    STACK_TIME -> true;
-            case DIV, STEP, SUM_AXIS, SUM_BATCH, BROADCAST_BATCH, BROADCAST_TIME, UNSTACK_TIME, MATMUL_TN, SCATTER_ADD,
-                    CROSS_ENTROPY_GRAD -> false;
-        };
-    }
-
-    private static UnsupportedGraphException noKernel(Node n) {
-        return new UnsupportedGraphException("node %" + n.name() + ": op " + n.op().textName()
-                + " has no OpenCL kernel yet");
+    /** Whether a static value's rows are (…, sequence): B right before the last axis, or last in a {@link #scalarRows} value. */
+    private static boolean batchIsLastRowAxis(Node n) {
+        int axis = n.shape().batchAxis();
+        return axis == n.shape().rank() - 2 || axis == n.shape().rank() - 1 && scalarRows(n);
     }
 
     // ---- fusion decisions -----------------------------------------------------------------------
@@ -361,8 +352,12 @@ public final class Lowering {
                     setup.add(new Instr.Fill(loc(n.id()).buffer(), (float) n.attrs().getDouble("value", 0), 0));
                 }
                 case SLICE -> {
-                    Loc src = loc(n.operand(0).source());
-                    locs.put(n.id(), src.withColumns(n.attrs().getInt("start"), width(n)));
+                    if (isView(n)) {
+                        Loc src = loc(n.operand(0).source());
+                        locs.put(n.id(), src.withColumns(n.attrs().getInt("start"), width(n)));
+                    } else {
+                        locs.put(n.id(), own(n, temp));
+                    }
                 }
                 case SELECT -> {
                     Loc src = loc(n.operand(0).source());
@@ -374,9 +369,14 @@ public final class Lowering {
                 }
                 case STACK_TIME -> {
                     Loc src = loc(n.operand(0).source());
-                    requireContiguous(n, src);
-                    locs.put(n.id(), new Loc(src.buffer(), src.base(), src.stride(), 0, src.width(), false,
-                            steps * batch));
+                    if (src.contiguous()) {
+                        locs.put(n.id(), new Loc(src.buffer(), src.base(), src.stride(), 0, src.width(), false,
+                                steps * batch));
+                    } else {
+                        // the steps of a slice: copied into whole rows by emitNode
+                        locs.put(n.id(), new Loc(buffer(n.name(), (long) steps * batch * src.width(), temp), 0,
+                                src.width(), 0, src.width(), false, steps * batch));
+                    }
                 }
                 case MATMUL -> {
                     if (gemmResult(n.id()) == n.id()) {
@@ -393,6 +393,14 @@ public final class Lowering {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a slice is a view of its operand's columns: where it reads it at the same step. A slice
+     * of a delayed read (with its initial value outside the sequence) is computed like an element-wise op.
+     */
+    private static boolean isView(Node n) {
+        return n.op() == Op.SLICE && n.operand(0).delay() == 0 && !n.operand(0).hasInit();
     }
 
     private void requireContiguous(Node n, Loc src) {
@@ -503,8 +511,12 @@ public final class Lowering {
 
     private void launch(Kernel k, int t0, int rows, String label) {
         long items = (long) k.columns() * rows;
-        launch(k, t0, new long[] {k.columns(), rows}, null, label,
-                new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+        launch(k, t0, rows, label, new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+    }
+
+    /** A launch over [columns, rows] whose work the caller knows better than the default estimate. */
+    private void launch(Kernel k, int t0, int rows, String label, LaunchCostModel.Work w) {
+        launch(k, t0, new long[] {k.columns(), rows}, null, label, w);
     }
 
     /** A launch of one of this module's kernels: arguments (lengths, t0, its buffers…). */
@@ -889,13 +901,44 @@ public final class Lowering {
         int sr = perStep ? 0 : staticRows(n);
         String label = n.name() + (perStep ? count == 1 ? " t=" + t0 : " t=" + t0 + ".." + (t0 + count - 1) : "");
         switch (n.op()) {
-            case INPUT, STATIC_INPUT, PARAM, CONST, SLICE, SELECT, STACK_TIME -> {
+            case INPUT, STATIC_INPUT, PARAM, CONST, SELECT -> {
+            }
+            case SLICE -> {
+                if (!isView(n)) {
+                    launch(gen.elementwise(Set.of(n.id()), List.of(n.id()), perStep, sr), t0, rows, label);
+                }
+            }
+            case STACK_TIME -> {
+                Loc src = loc(n.operand(0).source());
+                Loc own = loc(n.id());
+                if (own.buffer() != src.buffer()) {
+                    // a stack of a slice: its rows copied step by step (zeros past each sequence's end)
+                    Loc asSteps = new Loc(own.buffer(), own.base(), own.stride(), 0, own.width(), true, -1);
+                    launch(gen.copy(src, asSteps, true, 0), 0, steps * batch, label);
+                }
             }
             case MATMUL -> emitMatmul(n, t0, count, label);
-            case ADD, SUB, MUL, NEG, SIGMOID, TANH, RELU, EXP, LOG ->
+            case ADD, SUB, MUL, DIV, NEG, SIGMOID, TANH, RELU, EXP, LOG, STEP, BROADCAST_TIME, UNSTACK_TIME ->
                     launch(gen.elementwise(Set.of(n.id()), List.of(n.id()), perStep, sr), t0, rows, label);
             case CONCAT -> launch(gen.concat(n, perStep, sr), t0, rows, label);
-            case SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY -> launch(gen.rowwise(n, perStep, sr), t0, rows, label);
+            case SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY, CROSS_ENTROPY_GRAD ->
+                    launch(gen.rowwise(n, perStep, sr), t0, rows, label);
+            case SUM_AXIS -> emitSumAxis(n, t0, rows, label);
+            case SUM_BATCH -> {
+                long in = (long) rows * batch * width(n);
+                launch(gen.sumBatch(n, rows), 0, rows, label, new LaunchCostModel.Work(in, 4.0 * (in + (long) rows
+                        * width(n)), (double) rows * width(n)));
+            }
+            case BROADCAST_BATCH -> launch(gen.broadcastBatch(n, rows), 0, rows, label);
+            case MATMUL_TN -> emitMatmulTn(n, label);
+            case SCATTER_ADD -> {
+                Node ids = graph.node(n.operand(0).source());
+                int idRows = loc(ids.id()).rows();
+                boolean masked = ids.op() == Op.STACK_TIME && idRows == steps * batch;
+                double scans = (double) idRows * rows * width(n);
+                launch(gen.scatterAdd(n, idRows, masked), 0, rows, label, new LaunchCostModel.Work(scans,
+                        4.0 * idRows * (width(n) + 1), scans));
+            }
             case EMBEDDING -> launch(gen.embedding(n, perStep, sr), t0, rows, label);
             case SUM_TIME, LAST_STEP, FIRST_STEP -> launch(gen.timeReduction(n), 0, batch, label);
             case PACK -> {
@@ -908,9 +951,81 @@ public final class Lowering {
                     launch(gen.copy(src, dst, false, part), 0, part, n.name() + "[" + i + "]");
                 }
             }
-            case DIV, STEP, SUM_AXIS, SUM_BATCH, BROADCAST_BATCH, BROADCAST_TIME, UNSTACK_TIME, MATMUL_TN, SCATTER_ADD,
-                    CROSS_ENTROPY_GRAD -> throw noKernel(n);
         }
+    }
+
+    /** Sum over one fixed-size axis: the last (within each row) or one of the rows' axes. */
+    private void emitSumAxis(Node n, int t0, int rows, String label) {
+        Node x = graph.node(n.operand(0).source());
+        int axis = n.attrs().getInt("axis");
+        boolean perStep = n.isPerStep();
+        int sr = perStep ? 0 : staticRows(n);
+        if (axis == x.shape().rank() - 1 && !scalarRows(x)) {
+            launch(gen.sumAxis(n, perStep, sr, 0, 0, true), t0, rows, label, new LaunchCostModel.Work(
+                    (double) rows * width(x), 4.0 * rows * (width(x) + 1), rows));
+            return;
+        }
+        if (perStep) {
+            throw new UnsupportedGraphException("node %" + n.name() + " sums a per-step value over axis " + axis
+                    + ": the OpenCL backend sums per-step values over the last axis only");
+        }
+        int[] dims = x.shape().resolve(batch, steps);
+        int rowAxes = scalarRows(x) ? dims.length : dims.length - 1;
+        int inner = 1;
+        for (int i = axis + 1; i < rowAxes; i++) {
+            inner *= dims[i];
+        }
+        double in = (double) rows * dims[axis] * width(n);
+        launch(gen.sumAxis(n, false, sr, dims[axis], inner, false), t0, rows, label,
+                new LaunchCostModel.Work(in, 4.0 * in, (double) rows * width(n)));
+    }
+
+    /**
+     * a[R, M]ᵀ · b[R, N] over every stacked row: a transposed into a scratch [M, R], then the tiled GEMM
+     * with k = R (the steps and sequences), B = b as [k, n]; the plain kernel where b is not whole rows.
+     */
+    private void emitMatmulTn(Node n, String label) {
+        Loc al = loc(n.operand(0).source());
+        Loc bl = loc(n.operand(1).source());
+        Loc out = loc(n.id());
+        int rows = al.rows();
+        int m = al.width();
+        int cols = bl.width();
+        if (!bl.contiguous() || !out.contiguous()) {
+            double flops = 2.0 * rows * m * cols;
+            launch(gen.matmulTn(n, rows), 0, m, label, new LaunchCostModel.Work(flops, 4.0 * rows * (m + cols), 0));
+            return;
+        }
+        int scratch = transposed.computeIfAbsent(n.id(), id -> buffer(n.name() + ".t", (long) rows * m,
+                BufferSpec.Role.TEMP));
+        Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
+        launch(gen.transpose(al, at, rows), 0, rows, label + " (transpose)");
+        GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + rows + "_kn", cols, rows, false);
+        launchGemm(spec, p -> switch (p) {
+            case A -> new Arg.Buffer(scratch);
+            case A_OFF -> new Arg.Int(0);
+            case B -> new Arg.Buffer(bl.buffer());
+            case B_OFF -> new Arg.Int((int) bl.base());
+            case C -> new Arg.Buffer(out.buffer());
+            case C_OFF -> new Arg.Int((int) out.base());
+            case M -> new Arg.Int(m);
+            default -> throw new IllegalStateException(p + " in a plain GEMM");
+        }, m, label);
+    }
+
+    /** The scratch buffer holding the transposed left operand of each matmul_tn. */
+    private final Map<Integer, Integer> transposed = new HashMap<>();
+
+    /** A launch of the tiled GEMM {@code spec} over {@code rows} rows, each parameter's argument from {@code arg}. */
+    private void launchGemm(GemmSpec spec, java.util.function.Function<ParamKind, Arg> arg, int rows, String label) {
+        List<Arg> args = new ArrayList<>();
+        for (ParamKind p : GemmKernel.params(spec)) {
+            args.add(arg.apply(p));
+        }
+        List<Arg.Kind> kinds = GemmKernel.params(spec).stream().map(ParamKind::argKind).toList();
+        int id = kernels.addNamed(spec.name(), GemmKernel.source(spec), kinds);
+        addLaunch(id, args, GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), label,
+                gemmWork(spec, rows));
     }
 
     /**
@@ -965,15 +1080,16 @@ public final class Lowering {
             bBuffer = packedWeights(b.source(), bl, cols, k, transposeB);
             bOff = 0;
         }
-        List<Arg> args = new ArrayList<>();
-        for (ParamKind p : GemmKernel.params(spec)) {
-            args.add(switch (p) {
+        int bBuf = bBuffer;
+        long bOffset = bOff;
+        Loc biasLoc = bias;
+        launchGemm(spec, p -> switch (p) {
                 case A -> new Arg.Buffer(al.buffer());
                 case A_OFF -> new Arg.Int((int) (al.base() + (mode == RowMode.PLAIN && perStep ? (long) t0 * batch * k : 0)));
-                case B -> new Arg.Buffer(bBuffer);
-                case B_OFF -> new Arg.Int((int) bOff);
-                case BIAS -> new Arg.Buffer(bias.buffer());
-                case BIAS_OFF -> new Arg.Int((int) bias.base());
+                case B -> new Arg.Buffer(bBuf);
+                case B_OFF -> new Arg.Int((int) bOffset);
+                case BIAS -> new Arg.Buffer(biasLoc.buffer());
+                case BIAS_OFF -> new Arg.Int((int) biasLoc.base());
                 case C -> new Arg.Buffer(out.buffer());
                 case C_OFF -> new Arg.Int((int) (out.base() + (perStep ? (long) t0 * batch * cols : 0)));
                 case M -> new Arg.Int(rows);
@@ -984,12 +1100,7 @@ public final class Lowering {
                 case INIT -> new Arg.Buffer(init.buffer());
                 case INIT_OFF -> new Arg.Int((int) init.base());
                 case PACKED, PACKED_OFF -> throw new IllegalStateException("pack parameter in a GEMM");
-            });
-        }
-        List<Arg.Kind> kinds = GemmKernel.params(spec).stream().map(ParamKind::argKind).toList();
-        int id = kernels.addNamed(name, GemmKernel.source(spec), kinds);
-        addLaunch(id, args, GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), label,
-                gemmWork(spec, rows));
+            }, rows, label);
     }
 
     /**
@@ -1011,7 +1122,7 @@ public final class Lowering {
         }
         GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + k + (transposeB ? "_nk" : "_kn"), cols, k, transposeB)
                 .withPackedB(true);
-        int buf = buffer(graph.node(param).name() + ".packed", GemmKernel.packedLength(spec), BufferSpec.Role.PARAM);
+        int buf = buffer(graph.node(param).name() + (transposeB ? ".packed" : ".packed_kn"), GemmKernel.packedLength(spec), BufferSpec.Role.PARAM);
         List<Arg.Kind> kinds = GemmKernel.packParams(spec).stream().map(ParamKind::argKind).toList();
         int id = kernels.addNamed(GemmKernel.packName(spec), GemmKernel.packSource(spec), kinds);
         setup.add(new Instr.Launch(id, List.of(new Arg.Buffer(bl.buffer()), new Arg.Int((int) bl.base()),
@@ -1107,7 +1218,7 @@ public final class Lowering {
         while (!work.isEmpty()) {
             int id = work.remove(work.size() - 1);
             Node n = graph.node(id);
-            if (n.op() == Op.SLICE) {
+            if (isView(n)) {
                 if (group.contains(n.operand(0).source())) {
                     work.add(n.operand(0).source());
                 }

@@ -58,7 +58,16 @@ public final class OpenClModel implements AutoCloseable {
     }
 
     public Result run(Map<String, Tensor> feeds, int[] lengths, boolean profile) {
+        return run(feeds, lengths, Map.of(), profile);
+    }
+
+    /**
+     * As {@link #run(Map, int[], boolean)}, with {@code extraHost}: host arrays the program writes or
+     * reads besides the graph's feeds and outputs (a training program's hyper-parameters, say).
+     */
+    public Result run(Map<String, Tensor> feeds, int[] lengths, Map<String, Object> extraHost, boolean profile) {
         Map<String, Object> host = hostInputs(feeds, lengths);
+        host.putAll(extraHost);
         RunResult r = loaded.run(host, profile);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : model.outputs()) {
@@ -144,6 +153,16 @@ public final class OpenClModel implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** A copy of the device buffer {@code buffer} (a parameter or output buffer), after all enqueued work. */
+    public float[] readBuffer(String buffer) {
+        return loaded.readBuffer(buffer);
+    }
+
+    /** Overwrites the device buffer {@code buffer} (a parameter or output buffer). */
+    public void writeBuffer(String buffer, float[] data) {
+        loaded.writeBuffer(buffer, data);
     }
 
     @Override

@@ -62,8 +62,31 @@ final class BenchCommand implements Callable<Integer> {
             description = "Command queues of the scheduled mode (default auto).")
     String queues;
 
+    @Option(names = "--train", description = "Time training steps of the char-lm instead: the batching strategies side by side (MODEL: char-lm or none).")
+    boolean train;
+
+    @Option(names = "--strategies", split = ",", defaultValue = "pad,bucket,tbptt:64,splice", paramLabel = "S1,S2",
+            description = "With --train: strategies to compare (default pad,bucket,tbptt:64,splice).")
+    List<String> strategies;
+
+    @Option(names = "--engine", defaultValue = "reference", paramLabel = "MODE",
+            description = "With --train: the training engine's mode (default reference).")
+    Engines.Kind engine;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "With --train: the text (default: the corpus the project ships).")
+    Path data;
+
+    @Option(names = "--hidden", defaultValue = "64", description = "With --train: LSTM units (default 64).")
+    int hidden;
+
+    @Option(names = "--layers", defaultValue = "1", description = "With --train: LSTM layers (default 1).")
+    int layers;
+
     @Override
     public Integer call() throws IOException {
+        if (train) {
+            return trainBench();
+        }
         if (model == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing required parameter: 'MODEL'");
         }
@@ -150,6 +173,47 @@ final class BenchCommand implements Callable<Integer> {
             root.put("results", results);
             root.put("speedups", speedups);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
+            System.out.println("wrote " + json);
+        }
+        return 0;
+    }
+
+    private int trainBench() throws IOException {
+        if (model != null && !model.equals("char-lm")) {
+            throw new UserException("bench --train times the char-lm; got model '" + model + "'");
+        }
+        if (batch < 1 || seq < 1 || runs < 1 || warmup < 0 || hidden < 1 || layers < 1) {
+            throw new UserException("--batch, --seq, --runs, --hidden and --layers must be at least 1, --warmup at least 0");
+        }
+        List<io.recurflow.samples.charlm.Strategy> parsed = new ArrayList<>();
+        for (String s : strategies) {
+            try {
+                parsed.add(io.recurflow.samples.charlm.Strategy.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+        }
+        String name = data == null ? "the default corpus" : data.toString();
+        io.recurflow.samples.charlm.Corpus corpus = io.recurflow.samples.charlm.Corpus.of(name,
+                data == null ? io.recurflow.samples.charlm.Corpus.defaultText()
+                        : io.recurflow.samples.charlm.Corpus.readText(data));
+        List<TrainBench.Row> rows = TrainBench.run(corpus, parsed, engine, hidden, layers, batch, seq, warmup, runs, seed,
+                device);
+        TrainBench.print(rows, name, engine, hidden, layers, batch, seq, warmup, runs);
+        if (json != null) {
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (TrainBench.Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("strategy", r.strategy());
+                m.put("median_tokens_per_s", r.medianTokensPerS());
+                m.put("min_tokens_per_s", r.minTokensPerS());
+                m.put("max_tokens_per_s", r.maxTokensPerS());
+                m.put("padded_fraction", r.paddedFraction());
+                m.put("runs", r.tokensPerS());
+                results.add(m);
+            }
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
+                    Map.of("mode", engine.name(), "batch", batch, "seq", seq, "results", results));
             System.out.println("wrote " + json);
         }
         return 0;

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 @Command(name = "recurflow", mixinStandardHelpOptions = true, version = "Recurflow 0.1.0-SNAPSHOT",
         description = "A compiler for recurrent neural networks with automatic parallel scheduling on OpenCL.",
         subcommands = {DemoCommand.class, DevicesCommand.class, AnalyzeCommand.class, DotCommand.class,
-            RunCommand.class, BenchCommand.class, GradcheckCommand.class, CompileCommand.class, ClasspathCommand.class,
-            InspectCommand.class, CommandLine.HelpCommand.class})
+            RunCommand.class, BenchCommand.class, GradcheckCommand.class, TrainCommand.class,
+            GenerateCommand.class, CompileCommand.class, ClasspathCommand.class, InspectCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -70,6 +71,6 @@ public final class Main implements Runnable {
         return ex instanceof UserException || ex instanceof GraphException || ex instanceof RunException
                 || ex instanceof SafeTensorsException || ex instanceof NoOpenClException || ex instanceof OpenClException
                 || ex instanceof GraphvizMissingException || ex instanceof UncheckedIOException
-                || ex instanceof BundleException;
+                || ex instanceof io.recurflow.samples.charlm.CharLmException || ex instanceof BundleException;
     }
 }

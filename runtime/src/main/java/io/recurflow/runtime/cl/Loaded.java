@@ -590,6 +590,61 @@ public final class Loaded implements AutoCloseable {
         return v[0];
     }
 
+    // ---- direct buffer access --------------------------------------------------------------------
+
+    /**
+     * Copies the whole of buffer {@code buffer} (a {@link BufferSpec.Role#PARAM} or
+     * {@link BufferSpec.Role#OUTPUT} buffer, whose memory no other buffer shares) to the host, after
+     * everything enqueued so far. Training reads its parameters and optimizer state this way.
+     */
+    public float[] readBuffer(String buffer) {
+        synchronized (session) {
+            check();
+            BufferSpec spec = ownBuffer(buffer);
+            float[] out = new float[(int) (spec.bytes() / 4)];
+            try {
+                session.finishAll();
+                CL.clEnqueueReadBuffer(session.queues[0], mem(spec.id()), true, 0, spec.bytes(), Pointer.to(out), 0,
+                        null, null);
+            } catch (CLException e) {
+                throw Cl.fail("reading buffer '" + buffer + "' of program '" + program.name() + "'", e);
+            }
+            return out;
+        }
+    }
+
+    /** Replaces the contents of buffer {@code buffer} (as for {@link #readBuffer}), after everything enqueued so far. */
+    public void writeBuffer(String buffer, float[] data) {
+        synchronized (session) {
+            check();
+            BufferSpec spec = ownBuffer(buffer);
+            if (4L * data.length != spec.bytes()) {
+                throw new IllegalArgumentException("buffer '" + buffer + "' of program '" + program.name() + "' holds "
+                        + spec.bytes() / 4 + " floats, " + data.length + " given");
+            }
+            try {
+                session.finishAll();
+                CL.clEnqueueWriteBuffer(session.queues[0], mem(spec.id()), true, 0, spec.bytes(), Pointer.to(data), 0,
+                        null, null);
+            } catch (CLException e) {
+                throw Cl.fail("writing buffer '" + buffer + "' of program '" + program.name() + "'", e);
+            }
+        }
+    }
+
+    private BufferSpec ownBuffer(String name) {
+        for (BufferSpec b : program.buffers()) {
+            if (b.name().equals(name)) {
+                if (b.role() != BufferSpec.Role.PARAM && b.role() != BufferSpec.Role.OUTPUT) {
+                    throw new IllegalArgumentException("buffer '" + name + "' of program '" + program.name()
+                            + "' is a " + b.role() + " buffer; only PARAM and OUTPUT buffers can be read or written");
+                }
+                return b;
+            }
+        }
+        throw new IllegalArgumentException("program '" + program.name() + "' has no buffer '" + name + "'");
+    }
+
     // ---- the rest -----------------------------------------------------------------------------
 
     public Program program() {
