@@ -81,7 +81,7 @@ public final class RandomFeeds {
     }
 
     /** How many distinct ids the users of i32 node {@code n} accept. */
-    private static int idLimit(Graph graph, Node n) {
+    public static int idLimit(Graph graph, Node n) {
         int limit = Integer.MAX_VALUE;
         for (Node user : graph.nodes()) {
             for (int i = 0; i < user.operands().size(); i++) {

@@ -14,8 +14,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Launch counts per mode: the noise-free figure that says what each mode does. */
-class LaunchCountTest {
-    static Graph lstm(int layers, boolean bidirectional, boolean init) {
+public class LaunchCountTest {
+    public static Graph lstm(int layers, boolean bidirectional, boolean init) {
         GraphBuilder g = new GraphBuilder("lstm");
         Value x = g.input("x", 8);
         List<Value> states = null;

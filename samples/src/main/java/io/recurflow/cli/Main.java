@@ -2,6 +2,7 @@ package io.recurflow.cli;
 
 import io.recurflow.interp.RunException;
 import io.recurflow.ir.GraphException;
+import io.recurflow.runtime.bundle.BundleException;
 import io.recurflow.runtime.cl.NoOpenClException;
 import io.recurflow.runtime.cl.OpenClException;
 import io.recurflow.runtime.safetensors.SafeTensorsException;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
         description = "A compiler for recurrent neural networks with automatic parallel scheduling on OpenCL.",
         subcommands = {DemoCommand.class, DevicesCommand.class, AnalyzeCommand.class, DotCommand.class,
             RunCommand.class, BenchCommand.class, GradcheckCommand.class, TrainCommand.class,
-            GenerateCommand.class, CommandLine.HelpCommand.class})
+            GenerateCommand.class, CompileCommand.class, ClasspathCommand.class, InspectCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors.")
@@ -69,6 +71,6 @@ public final class Main implements Runnable {
         return ex instanceof UserException || ex instanceof GraphException || ex instanceof RunException
                 || ex instanceof SafeTensorsException || ex instanceof NoOpenClException || ex instanceof OpenClException
                 || ex instanceof GraphvizMissingException || ex instanceof UncheckedIOException
-                || ex instanceof io.recurflow.samples.charlm.CharLmException;
+                || ex instanceof io.recurflow.samples.charlm.CharLmException || ex instanceof BundleException;
     }
 }

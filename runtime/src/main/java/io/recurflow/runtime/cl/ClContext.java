@@ -147,7 +147,7 @@ final class ClContext implements AutoCloseable {
     }
 
     /** The device binary of a built program, or null when the driver gives none. */
-    private byte[] binaryOf(cl_program p) {
+    byte[] binaryOf(cl_program p) {
         try {
             long[] size = new long[1];
             CL.clGetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, Sizeof.size_t, Pointer.to(size), null);

@@ -164,6 +164,26 @@ public final class Session implements AutoCloseable {
         ProgramBinaries.clear();
     }
 
+    /**
+     * The device binary of {@code program} built with {@code options} on this session's device, building
+     * it first when needed; null when the driver gives no binary. A bundle stores it, so that loading on
+     * the same device skips the compiler.
+     */
+    public synchronized byte[] deviceBinary(Program program, Options options) {
+        check();
+        // from the built program itself: the process's store of binaries may have been cleared since
+        return context.binaryOf(context.program(program.name(), program.source(), options.buildOptions()));
+    }
+
+    /**
+     * Keeps {@code binary} as the device binary of {@code program} with {@code options} on {@code device}:
+     * the next new context that loads the program creates it from the binary, and compiles the source
+     * only if the driver refuses the binary.
+     */
+    public static void offerBinary(DeviceInfo device, Program program, Options options, byte[] binary) {
+        ProgramBinaries.put(device, ClContext.key(program.source(), options.buildOptions()), binary.clone());
+    }
+
     /** The number of device binaries kept from earlier builds. */
     public static int binaryCacheSize() {
         return ProgramBinaries.size();

@@ -258,6 +258,32 @@ class SessionTest {
     }
 
     @Test
+    void anOfferedBinaryIsLoadedWithoutCompiling() {
+        DeviceInfo d = ClTestSupport.deviceOrSkip();
+        Program p = chain(16, 3);
+        byte[] binary;
+        try (Session s = Session.open(d, 1)) {
+            binary = s.deviceBinary(p, Session.Options.DEFAULT);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(binary != null, "the driver gives no program binaries");
+        Session.clearBinaryCache();
+        Session.offerBinary(d, p, Session.Options.DEFAULT, binary);
+        BuildStats before = Session.buildStats();
+        try (Session s = Session.open(d, 1); Loaded l = s.load(p, Map.of())) {
+            assertEquals(before.compiled(), Session.buildStats().compiled(), "nothing compiled");
+            assertEquals(before.binaryHits() + 1, Session.buildStats().binaryHits());
+            assertClose(floats(16, 0, 16), l.run(Map.of("x", floats(16, 0, 1))).get("y"), 0f, "from the offered binary");
+        }
+        Session.clearBinaryCache();
+        Session.offerBinary(d, p, Session.Options.DEFAULT, new byte[] {1, 2, 3});
+        before = Session.buildStats();
+        try (Session s = Session.open(d, 1); Loaded l = s.load(p, Map.of())) {
+            assertEquals(before.compiled() + 1, Session.buildStats().compiled(), "a refused binary: compiled instead");
+            assertClose(floats(16, 0, 16), l.run(Map.of("x", floats(16, 0, 1))).get("y"), 0f, "compiled");
+        }
+    }
+
+    @Test
     void closingTheSessionClosesWhatIsLoaded() {
         DeviceInfo d = ClTestSupport.deviceOrSkip();
         LiveObjects.Counts before = LiveObjects.snapshot();
