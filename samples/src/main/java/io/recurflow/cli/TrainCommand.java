@@ -33,7 +33,7 @@ final class TrainCommand implements Runnable {
 
     /** {@code recurflow train char-lm}. */
     @Command(name = "char-lm", description = {"Train a character-level LSTM language model (embedding, stacked LSTM,",
-        "linear decoder; PyTorch's parameter names) on a text, the last 10% held out for validation.",
+        "linear decoder; PyTorch's parameter names) on a text, the last 10%% held out for validation.",
         "OUT receives latest.safetensors and best.safetensors (checkpoints), metrics.csv",
         "(step,loss,tokens_per_s,val_bpc), train.log and loss.svg. Ctrl-C saves a checkpoint first;",
         "--resume OUT continues the run."})
@@ -63,7 +63,7 @@ final class TrainCommand implements Runnable {
                 description = "Batching: pad, bucket, tbptt:K or splice (default tbptt:64).")
         String strategy;
 
-        @Option(names = "--mode", defaultValue = "reference", description = "Engine: reference, naive, batched, scheduled (default reference).")
+        @Option(names = "--mode", defaultValue = "batched", description = "Engine: reference (plain Java), naive, batched, scheduled (OpenCL; default batched).")
         Engines.Kind mode;
 
         @Option(names = "--optimizer", defaultValue = "adam", description = "sgd or adam (default adam).")
