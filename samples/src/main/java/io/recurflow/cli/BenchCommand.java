@@ -34,7 +34,8 @@ final class BenchCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--modes", split = ",", defaultValue = "naive,batched", paramLabel = "M1,M2",
-            description = "Modes to compare (reference, naive, batched; default naive,batched).")
+            description = "Modes to compare (reference, naive, batched, scheduled; default naive,batched; with --train"
+                    + " the training engines' modes).")
     List<String> modes;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "B", description = "Sequences per batch (default 1).")
@@ -68,10 +69,6 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--strategies", split = ",", defaultValue = "pad,bucket,tbptt:64,splice", paramLabel = "S1,S2",
             description = "With --train: strategies to compare (default pad,bucket,tbptt:64,splice).")
     List<String> strategies;
-
-    @Option(names = "--engine", defaultValue = "reference", paramLabel = "MODE",
-            description = "With --train: the training engine's mode (default reference).")
-    Engines.Kind engine;
 
     @Option(names = "--data", paramLabel = "FILE", description = "With --train: the text (default: the corpus the project ships).")
     Path data;
@@ -197,13 +194,18 @@ final class BenchCommand implements Callable<Integer> {
         io.recurflow.samples.charlm.Corpus corpus = io.recurflow.samples.charlm.Corpus.of(name,
                 data == null ? io.recurflow.samples.charlm.Corpus.defaultText()
                         : io.recurflow.samples.charlm.Corpus.readText(data));
-        List<TrainBench.Row> rows = TrainBench.run(corpus, parsed, engine, hidden, layers, batch, seq, warmup, runs, seed,
+        List<Engines.Kind> kinds = new ArrayList<>();
+        for (String m : modes) {
+            kinds.add(Engines.Kind.parse(m));
+        }
+        List<TrainBench.Row> rows = TrainBench.run(corpus, parsed, kinds, hidden, layers, batch, seq, warmup, runs, seed,
                 device);
-        TrainBench.print(rows, name, engine, hidden, layers, batch, seq, warmup, runs);
+        TrainBench.print(rows, name, hidden, layers, batch, seq, warmup, runs);
         if (json != null) {
             List<Map<String, Object>> results = new ArrayList<>();
             for (TrainBench.Row r : rows) {
                 Map<String, Object> m = new LinkedHashMap<>();
+                m.put("mode", r.mode().name());
                 m.put("strategy", r.strategy());
                 m.put("median_tokens_per_s", r.medianTokensPerS());
                 m.put("min_tokens_per_s", r.minTokensPerS());
@@ -213,7 +215,7 @@ final class BenchCommand implements Callable<Integer> {
                 results.add(m);
             }
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(),
-                    Map.of("mode", engine.name(), "batch", batch, "seq", seq, "results", results));
+                    Map.of("hidden", hidden, "layers", layers, "batch", batch, "seq", seq, "results", results));
             System.out.println("wrote " + json);
         }
         return 0;

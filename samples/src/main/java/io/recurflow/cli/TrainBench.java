@@ -16,41 +16,50 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bench --train}: the batching strategies side by side on the char-lm, training steps timed with
- * interleaved runs (strategy A, B, …, A, B, …) and medians; throughput counts only the tokens whose
- * prediction is trained, so padding costs time without adding tokens. The padded fraction is over the
- * timed batches' T × B slots.
+ * {@code bench --train}: training modes × batching strategies side by side on the char-lm, training
+ * steps timed with interleaved runs (each (mode, strategy) once per round) and medians; throughput
+ * counts only the tokens whose prediction is trained, so padding costs time without adding tokens.
+ * The padded fraction is over the timed batches' T × B slots.
  */
 final class TrainBench {
     private TrainBench() {
     }
 
     /** One strategy's figures. */
-    record Row(String strategy, double medianTokensPerS, double minTokensPerS, double maxTokensPerS,
+    record Row(Engines.Kind mode, String strategy, double medianTokensPerS, double minTokensPerS, double maxTokensPerS,
                double paddedFraction, double[] tokensPerS) {
     }
 
-    static List<Row> run(Corpus corpus, List<Strategy> strategies, Engines.Kind mode, int hidden, int layers,
+    static List<Row> run(Corpus corpus, List<Strategy> strategies, List<Engines.Kind> modes, int hidden, int layers,
                          int batch, int seq, int warmup, int runs, long seed, String device) {
         CharLm.Config model = new CharLm.Config(corpus.vocab().size(), hidden, layers);
+        List<Strategy> cases = new ArrayList<>();
+        List<Engines.Kind> caseModes = new ArrayList<>();
+        for (Engines.Kind m : modes) {
+            for (Strategy s : strategies) {
+                cases.add(s);
+                caseModes.add(m);
+            }
+        }
         List<StepEngine> engines = new ArrayList<>();
         List<Batcher> batchers = new ArrayList<>();
         List<Map<String, Tensor>> carried = new ArrayList<>();
-        double[][] tps = new double[strategies.size()][runs];
-        long[] tokens = new long[strategies.size()];
-        long[] slots = new long[strategies.size()];
+        double[][] tps = new double[cases.size()][runs];
+        long[] tokens = new long[cases.size()];
+        long[] slots = new long[cases.size()];
         try {
-            for (Strategy s : strategies) {
+            for (int c = 0; c < cases.size(); c++) {
+                Strategy s = cases.get(c);
                 batchers.add(s.batcher(corpus.train(), corpus.vocab(), batch, seq, seed));
-                engines.add(TrainEngines.create(mode, CharLm.build(model, s.variant()), batch, s.steps(seq),
+                engines.add(TrainEngines.create(caseModes.get(c), CharLm.build(model, s.variant()), batch, s.steps(seq),
                         OptimizerSpec.adam(5), CharLm.initialParameters(model, seed), device));
                 carried.add(null);
             }
             for (int r = 0; r < warmup + runs; r++) {
-                for (int i = 0; i < strategies.size(); i++) {
+                for (int i = 0; i < cases.size(); i++) {
                     Batch b = batchers.get(i).batch(r);
                     Map<String, Tensor> feeds = new LinkedHashMap<>(b.feeds());
-                    boolean carries = strategies.get(i).variant().carriesState();
+                    boolean carries = cases.get(i).variant().carriesState();
                     if (carries) {
                         feeds.putAll(b.resetState() || carried.get(i) == null ? CharLm.zeroState(model, batch)
                                 : carried.get(i));
@@ -74,25 +83,27 @@ final class TrainBench {
             }
         }
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < strategies.size(); i++) {
+        for (int i = 0; i < cases.size(); i++) {
             double[] sorted = tps[i].clone();
             Arrays.sort(sorted);
-            rows.add(new Row(strategies.get(i).toString(), BenchCommand.median(sorted), sorted[0],
+            rows.add(new Row(caseModes.get(i), cases.get(i).toString(), BenchCommand.median(sorted), sorted[0],
                     sorted[sorted.length - 1], 1 - (double) tokens[i] / slots[i], tps[i]));
         }
         return rows;
     }
 
-    static void print(List<Row> rows, String corpusName, Engines.Kind mode, int hidden, int layers, int batch, int seq,
-                      int warmup, int runs) {
-        System.out.printf(Locale.ROOT, "bench --train char-lm on %s: mode %s, hidden %d, layers %d, batch %d, seq %d,"
-                + " %d warm-up + %d interleaved steps per strategy%n", corpusName, mode, hidden, layers, batch, seq,
+    static void print(List<Row> rows, String corpusName, int hidden, int layers, int batch, int seq, int warmup,
+                      int runs) {
+        System.out.printf(Locale.ROOT, "bench --train char-lm on %s: hidden %d, layers %d, batch %d, seq %d,"
+                + " %d warm-up + %d interleaved steps per mode and strategy%n", corpusName, hidden, layers, batch, seq,
                 warmup, runs);
-        System.out.printf(Locale.ROOT, "  %-10s %14s %12s %12s %8s%n", "strategy", "median tok/s", "min tok/s",
-                "max tok/s", "padded");
+        System.out.printf(Locale.ROOT, "  %-10s %-10s %14s %12s %12s %8s %10s%n", "mode", "strategy", "median tok/s",
+                "min tok/s", "max tok/s", "padded", "vs first");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "  %-10s %14.0f %12.0f %12.0f %7.1f%%%n", r.strategy(), r.medianTokensPerS(),
-                    r.minTokensPerS(), r.maxTokensPerS(), 100 * r.paddedFraction());
+            Row base = rows.stream().filter(x -> x.strategy().equals(r.strategy())).findFirst().orElse(r);
+            System.out.printf(Locale.ROOT, "  %-10s %-10s %14.0f %12.0f %12.0f %7.1f%% %9.2fx%n", r.mode(), r.strategy(),
+                    r.medianTokensPerS(), r.minTokensPerS(), r.maxTokensPerS(), 100 * r.paddedFraction(),
+                    r.medianTokensPerS() / base.medianTokensPerS());
         }
     }
 }

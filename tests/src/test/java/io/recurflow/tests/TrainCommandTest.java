@@ -128,19 +128,22 @@ class TrainCommandTest {
     @Test
     void benchTrainComparesStrategiesWithTheirPaddedFraction() throws IOException {
         Cli r = Cli.run("bench", "char-lm", "--train", "--data", text().toString(), "--batch", "4", "--seq", "8",
-                "--hidden", "8", "--runs", "3", "--warmup", "1", "--strategies", "pad,bucket,tbptt:8,splice");
+                "--hidden", "8", "--runs", "3", "--warmup", "1", "--strategies", "pad,bucket,tbptt:8,splice",
+                "--modes", "reference,batched");
         assertEquals(0, r.exit(), r.toString());
         Map<String, Double> padded = new LinkedHashMap<>();
         for (String line : r.out().split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length == 5 && f[4].endsWith("%") && !f[0].equals("strategy")) {
-                padded.put(f[0], Double.parseDouble(f[4].replace("%", "")));
-                assertTrue(Double.parseDouble(f[1]) > 0, line);
+            if (f.length == 7 && f[5].endsWith("%") && !f[0].equals("mode")) {
+                padded.put(f[0] + " " + f[1], Double.parseDouble(f[5].replace("%", "")));
+                assertTrue(Double.parseDouble(f[2]) > 0, line);
             }
         }
-        assertEquals(List.of("pad", "bucket", "tbptt:8", "splice"), List.copyOf(padded.keySet()), r.out());
-        assertTrue(padded.get("bucket") < padded.get("pad"), r.out());
-        assertEquals(0.0, padded.get("tbptt:8"), r.out());
+        assertEquals(List.of("reference pad", "reference bucket", "reference tbptt:8", "reference splice", "batched pad",
+                "batched bucket", "batched tbptt:8", "batched splice"), List.copyOf(padded.keySet()), r.out());
+        assertTrue(padded.get("reference bucket") < padded.get("reference pad"), r.out());
+        assertEquals(0.0, padded.get("batched tbptt:8"), r.out());
+        assertEquals(padded.get("reference pad"), padded.get("batched pad"), r.out());
     }
 
     /** A real SIGINT (Ctrl-C) to a training process: it saves a checkpoint; --resume continues from it. */
