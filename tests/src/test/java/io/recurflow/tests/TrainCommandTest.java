@@ -184,6 +184,27 @@ class TrainCommandTest {
         }
     }
 
+    /** Stopping and resuming on the device changes nothing: 2 + 2 steps end bit for bit where 4 steps do. */
+    @Test
+    void resumeOnTheDeviceContinuesBitForBit() throws IOException {
+        Path once = tmp.resolve("once");
+        Path twice = tmp.resolve("twice");
+        String[] head = {"train", "char-lm", "--data", text().toString()};
+        assertEquals(0, Cli.run(args(head, "--mode", "batched", "--strategy", "tbptt:8", "--steps", "4",
+                "--out", once.toString())).exit());
+        assertEquals(0, Cli.run(args(head, "--mode", "batched", "--strategy", "tbptt:8", "--steps", "2",
+                "--out", twice.toString())).exit());
+        Cli r = Cli.run("train", "char-lm", "--resume", twice.toString(), "--steps", "4");
+        assertEquals(0, r.exit(), r.toString());
+        SafeTensors a = SafeTensors.read(once.resolve("latest.safetensors"));
+        SafeTensors b = SafeTensors.read(twice.resolve("latest.safetensors"));
+        assertEquals(a.names(), b.names());
+        for (String name : a.names()) {
+            assertTrue(java.util.Arrays.equals(a.get(name).floats(), b.get(name).floats()), name);
+        }
+        assertEquals("4", b.metadata().get("step"));
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
