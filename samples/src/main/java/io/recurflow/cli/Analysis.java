@@ -34,17 +34,28 @@ final class Analysis {
     record Modes(Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
         /** The figures at batch 1 and {@code steps} steps; the launch counts do not depend on the batch. */
         static Modes of(Graph g, int steps) {
+            return of(g, steps, 1);
+        }
+
+        /**
+         * As above with the scheduled mode's batch split into {@code streams} streams, at batch
+         * {@code streams} (one sequence each).
+         */
+        static Modes of(Graph g, int steps, int streams) {
             Map<String, Integer> launches = new LinkedHashMap<>();
             Map<String, Double> predicted = new LinkedHashMap<>();
             List<String> notes = new ArrayList<>();
             try {
                 for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
-                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, 1, steps);
+                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, streams, steps,
+                            io.recurflow.codegen.Lowering.Options.DEFAULT.withStreams(
+                                    m == io.recurflow.codegen.Mode.SCHEDULED ? streams : 1));
                     launches.put(m.textName(), c.program().launchesPerRun());
                     predicted.put(m.textName(), c.predictedUs() / 1e3);
                     if (c.schedule() != null) {
-                        notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events",
-                                c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size()));
+                        notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events%s",
+                                c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size(),
+                                streams > 1 ? ", " + streams + " streams" : ""));
                         notes.addAll(c.notes());
                     }
                 }
