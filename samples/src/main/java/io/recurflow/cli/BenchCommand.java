@@ -155,16 +155,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("model", model);
-            root.put("batch", batch);
-            root.put("seq", seq);
-            root.put("warmup", warmup);
+            Map<String, Object> root = jsonHeader(model, batch, seq, warmup);
             root.put("gflop_per_run", flops / 1e9);
             root.put("results", results);
             root.put("speedups", speedups);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
-            System.out.println("wrote " + json);
+            writeJson(json, root);
         }
         return 0;
     }
@@ -237,6 +232,21 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return ms;
+    }
+
+    /** The settings every bench JSON starts with, in a map that keeps its order. */
+    static Map<String, Object> jsonHeader(String model, int batch, int seq, int warmup) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("model", model);
+        root.put("batch", batch);
+        root.put("seq", seq);
+        root.put("warmup", warmup);
+        return root;
+    }
+
+    static void writeJson(Path json, Map<String, Object> root) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
+        System.out.println("wrote " + json);
     }
 
     static double median(double[] sorted) {

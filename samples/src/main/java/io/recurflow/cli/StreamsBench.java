@@ -1,7 +1,5 @@
 package io.recurflow.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.recurflow.ir.Graph;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -85,15 +83,10 @@ final class StreamsBench {
         }
         System.out.println("  (vs batched: the batched mode's median over this one's; above 1 is faster)");
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("model", model);
-            root.put("batch", batch);
-            root.put("seq", seq);
-            root.put("warmup", warmup);
+            Map<String, Object> root = BenchCommand.jsonHeader(model, batch, seq, warmup);
             root.put("runs", runs);
             root.put("results", results);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
-            System.out.println("wrote " + json);
+            BenchCommand.writeJson(json, root);
         }
         return 0;
     }
