@@ -31,6 +31,7 @@ class StreamsDifferentialTest {
         "lstm:layers=2,hidden=8,input=5,init=false; 1; 2; false",
         "lstm:layers=2,hidden=8,input=5,init=false; 2; 1; false",
         "lstm:layers=2,hidden=8,input=5,init=false; 2; 2; true",
+        "lstm:layers=2,hidden=8,input=5,init=false; 2; 4; false",
         "gru:layers=2,hidden=8,input=5,bidirectional=true; 2; 2; false",
         "lstm:layers=2,hidden=8,input=5,bidirectional=true; 2; 1; true",
         "lstm:layers=2,hidden=8,input=5,bidirectional=true; 4; 2; false"})
