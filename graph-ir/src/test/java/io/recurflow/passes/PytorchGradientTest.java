@@ -36,12 +36,21 @@ import org.junit.jupiter.params.provider.ValueSource;
  * gradient PyTorch reports, run on the reference interpreter, to 1e-4 relative to the tensor's
  * largest magnitude. The cases are copies of shared/testdata/pytorch.
  */
-class PytorchGradientTest {
-    private static final double TOLERANCE = 1e-4;
+public class PytorchGradientTest {
+    /** The agreement asked of every gradient, relative to the tensor's largest magnitude. */
+    public static final double TOLERANCE = 1e-4;
 
     @ParameterizedTest
     @ValueSource(strings = {"lstm_bi_len", "gru_bi_len"})
     void reproducesPytorchGradients(String name) throws IOException {
+        compareWithPytorch(name, (backward, feeds, lengths) -> new ReferenceInterpreter(backward).run(feeds, lengths));
+    }
+
+    /**
+     * Builds case {@code name}'s network, differentiates it, runs the backward graph with {@code executor}
+     * on PyTorch's weights, inputs and lengths, and asserts that every gradient agrees to {@link #TOLERANCE}.
+     */
+    public static void compareWithPytorch(String name, GradCheck.Executor executor) throws IOException {
         Map<String, Tensor> in = read(name + ".in.safetensors");
         Map<String, Tensor> expected = read(name + ".out.safetensors");
         Cell cell = name.startsWith("lstm") ? Cells.LSTM : Cells.GRU;
@@ -71,7 +80,7 @@ class PytorchGradientTest {
         }
         int[] lengths = Arrays.stream(in.get("lengths").data()).mapToInt(d -> (int) d).toArray();
         assertArrayEquals(new int[] {7, 4, 1}, lengths);
-        Map<String, Tensor> actual = new ReferenceInterpreter(backward).run(feeds, lengths);
+        Map<String, Tensor> actual = executor.run(backward, feeds, lengths);
 
         StringBuilder report = new StringBuilder(name + ": error relative to the largest magnitude\n");
         double worst = 0;

@@ -397,11 +397,30 @@ final class Kernels {
         return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
     }
 
-    /** {@code to} [cols, rows] = {@code from} [rows, cols]ᵀ: work-item (j, r) moves element (r, j). */
+    /** The side of the square tiles {@link #transpose} moves. */
+    static final int TILE = 16;
+
+    /**
+     * {@code to} [cols, rows] = {@code from} [rows, cols]ᵀ, a {@link #TILE}² tile per work-item (j, r):
+     * its rows read and its columns written a cache line at a time, where one element per work-item
+     * would stride through memory on one side.
+     */
     Kernel transpose(Loc from, Loc to, int rows) {
-        KernelWriter w = new KernelWriter(false, batch, rows);
-        w.line(w.at(to, "j", "r", false) + " = " + w.at(from, "r", "j", false) + ";");
-        return new Kernel("transpose", w.finish(List.of(), null), w.buffers(), w.paramKinds(), from.width());
+        int cols = from.width();
+        KernelWriter w = new KernelWriter(false, batch, ceilDiv(rows, TILE));
+        w.line("for (int i = 0; i < " + TILE + "; i++) {");
+        w.line("const int q = r * " + TILE + " + i;");
+        w.line("if (q >= " + rows + ") break;");
+        w.line("for (int k = 0; k < " + TILE + "; k++) {");
+        w.line("const int c = j * " + TILE + " + k;");
+        w.line("if (c < " + cols + ") " + w.at(to, "c", "q", false) + " = " + w.at(from, "q", "c", false) + ";");
+        w.line("}");
+        w.line("}");
+        return new Kernel("transpose", w.finish(List.of(), null), w.buffers(), w.paramKinds(), ceilDiv(cols, TILE));
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** a[R, M]ᵀ · b[R, N] → [M, N], one output per work-item: the product where the tiled GEMM cannot read b. */

@@ -960,6 +960,7 @@ public final class Lowering {
     private double probeLaunches(Runnable emit, boolean withOverhead) {
         int runSize = run.size();
         List<Integer> saved = pendingWaits;
+        Set<Integer> savedTransposes = new HashSet<>(transposeEmitted);
         pendingWaits = new ArrayList<>();
         emit.run();
         double us = 0;
@@ -969,6 +970,7 @@ public final class Lowering {
             }
         }
         run.subList(runSize, run.size()).clear();
+        transposeEmitted.retainAll(savedTransposes);
         work.subList(runSize, work.size()).clear();
         pendingWaits = saved;
         return us;
@@ -1084,10 +1086,23 @@ public final class Lowering {
             launch(gen.matmulTn(n, rows), 0, m, label, new LaunchCostModel.Work(flops, 4.0 * rows * (m + cols), 0));
             return;
         }
-        int scratch = transposed.computeIfAbsent(n.id(), id -> buffer(n.name() + ".t", (long) rows * m,
-                BufferSpec.Role.TEMP));
-        Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
-        launch(gen.transpose(al, at, rows), 0, rows, label + " (transpose)");
+        // one transpose per left operand: the weight gradients of the products that read one gradient share
+        // it, where everything runs in order on one queue (on several, nothing orders the two tasks)
+        boolean inOrder = mode != Mode.SCHEDULED || schedule != null && schedule.queues() == 1;
+        Integer done = transposed.get(n.operand(0).source());
+        int scratch;
+        if (done != null && transposeEmitted.contains(done) && inOrder) {
+            scratch = done;
+        } else {
+            scratch = done != null ? done : buffer(graph.node(n.operand(0).source()).name() + ".t", (long) rows * m,
+                    BufferSpec.Role.TEMP);
+            transposed.put(n.operand(0).source(), scratch);
+            Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
+            int tiles = (rows + Kernels.TILE - 1) / Kernels.TILE;
+            launch(gen.transpose(al, at, rows), 0, tiles, label + " (transpose)",
+                    new LaunchCostModel.Work(0, 8.0 * rows * m, (double) rows * m / Kernels.TILE));
+            transposeEmitted.add(scratch);
+        }
         GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + rows + "_kn", cols, rows, false);
         launchGemm(spec, p -> switch (p) {
             case A -> new Arg.Buffer(scratch);
@@ -1101,8 +1116,10 @@ public final class Lowering {
         }, m, label);
     }
 
-    /** The scratch buffer holding the transposed left operand of each matmul_tn. */
+    /** The scratch buffer holding each transposed left operand of a matmul_tn, by operand node. */
     private final Map<Integer, Integer> transposed = new HashMap<>();
+    /** The scratch buffers whose transpose the run holds (a probe's launches are dropped, and its transposes). */
+    private final Set<Integer> transposeEmitted = new HashSet<>();
 
     /** A launch of the tiled GEMM {@code spec} over {@code rows} rows, each parameter's argument from {@code arg}. */
     private void launchGemm(GemmSpec spec, java.util.function.Function<ParamKind, Arg> arg, int rows, String label) {

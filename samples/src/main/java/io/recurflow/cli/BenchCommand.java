@@ -84,6 +84,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "1", description = "With --train: LSTM layers (default 1).")
     int layers;
 
+    @Option(names = "--grad", description = {"Time forward and backward: the model's gradient graph (its `loss`",
+        "output, else first output · r, differentiated by every f32 input and parameter; see gradcheck)."})
+    boolean grad;
+
     @Override
     public Integer call() throws IOException {
         if (train) {
@@ -103,6 +107,11 @@ final class BenchCommand implements Callable<Integer> {
             kinds.add(Engines.Kind.parse(m));
         }
         Graph g = Models.load(model);
+        if (grad) {
+            Graph withLoss = io.recurflow.passes.GradCheck.withWeightedLoss(g);
+            g = io.recurflow.passes.Autodiff.gradients(withLoss, "loss", io.recurflow.passes.GradCheck.differentiable(
+                    withLoss, io.recurflow.passes.GradCheck.LOSS_WEIGHT));
+        }
         Feeds feeds = Feeds.prepare(g, batch, seq, seed, null, null, null);
         double flops = Flops.perRun(g, batch, seq);
         List<Engines.Engine> engines = new ArrayList<>();

@@ -80,11 +80,11 @@ final class GradcheckCommand implements Callable<Integer> {
                         w.checked());
             }
             System.out.printf("  worst=%.3e%n", r.getValue().worst());
-            worst = Math.max(worst, r.getValue().worst());
+            worst = Math.max(worst, r.getValue().worst()); // NaN stays NaN
         }
         System.out.printf("worst=%.3e over %s (tolerance %.0e)%n", worst, String.join(", ", reports.keySet()),
                 TOLERANCE);
-        return worst > TOLERANCE ? 1 : 0;
+        return worst <= TOLERANCE ? 0 : 1; // a NaN gradient fails too
     }
 
     /** The modes asked for; with {@code all}, the OpenCL ones only where a platform exists (else a note on stderr). */

@@ -10,6 +10,7 @@ import io.recurflow.runtime.safetensors.SafeTensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,11 +164,37 @@ class CommandLineTest {
 
     @Test
     void gradcheckPassesForABidirectionalLstmWithUnequalLengths() {
-        Cli r = Cli.run("gradcheck", "lstm:hidden=4,input=3,bidirectional=true", "--lengths", "4,2,1");
+        Cli r = Cli.run("gradcheck", "lstm:hidden=4,input=3,bidirectional=true", "--lengths", "4,2,1",
+                "--mode", "reference");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("weight_hh_l0_reverse") && r.out().contains("h0"), r.out());
         double worst = Double.parseDouble(r.out().replaceAll("(?s).*worst=([0-9.eE+-]+).*", "$1"));
         assertTrue(worst < 1e-3, r.out());
+    }
+
+    @Test
+    void gradcheckComputesTheGradientsInEveryMode() {
+        OpenCl.session();
+        Cli r = Cli.run("gradcheck", "gru:hidden=4,input=3", "--lengths", "4,2,1");
+        assertEquals(0, r.exit(), r.toString());
+        for (String mode : List.of("reference", "naive", "batched", "scheduled")) {
+            String section = r.out().replaceAll("(?s).*\\n" + mode + ":\\n(.*?)\\n  worst=([0-9.eE+-]+).*", "$2");
+            assertTrue(Double.parseDouble(section) < 1e-3, mode + ":\n" + r.out());
+        }
+        assertTrue(r.out().contains("weight_hh_l0") && r.out().contains("h0"), r.out());
+        assertFalse(r.out().contains("no kernels"), r.out());
+    }
+
+    @Test
+    void gradcheckInOneModeExitsOneWhenAGradientIsNotFinite() throws IOException {
+        OpenCl.session();
+        // the log of inputs uniform in ±1: NaN wherever an input is negative, which no tolerance accepts
+        Path f = tmp.resolve("log.rfg");
+        Files.writeString(f, "graph g {\n  %x = input() : f32[B, 3] @t\n  %y = log(%x) : f32[B, 3] @t\n  outputs %y\n}\n");
+        Cli r = Cli.run("gradcheck", f.toString(), "--mode", "batched", "--lengths", "3,2");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.out().contains("batched:") && !r.out().contains("naive:"), r.out());
+        assertTrue(r.out().contains("worst=NaN"), r.out());
     }
 
     @Test

@@ -4,17 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.recurflow.runtime.bundle.Bundle;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /** Test helper: reads a bundle JAR's entries and writes changed copies of it. */
@@ -23,19 +19,7 @@ public final class BundleJars {
     }
 
     public static Map<String, byte[]> read(Path jar) throws IOException {
-        Map<String, byte[]> all = new LinkedHashMap<>();
-        try (ZipFile zip = new ZipFile(jar.toFile())) {
-            Enumeration<? extends ZipEntry> es = zip.entries();
-            while (es.hasMoreElements()) {
-                ZipEntry e = es.nextElement();
-                if (!e.isDirectory()) {
-                    try (InputStream in = zip.getInputStream(e)) {
-                        all.put(e.getName(), in.readAllBytes());
-                    }
-                }
-            }
-        }
-        return all;
+        return Bundle.entries(jar);
     }
 
     public static void write(Path jar, Map<String, byte[]> entries) throws IOException {

@@ -86,8 +86,8 @@ public final class Bundle {
         return verify("of " + entry.getName(), folder(entry.getName()), name -> resource(loader, name));
     }
 
-    /** The bundle in JAR file {@code jar}. */
-    public static Bundle open(Path jar) {
+    /** Every file entry of JAR {@code jar} with its bytes, in the JAR's order. */
+    public static Map<String, byte[]> entries(Path jar) throws IOException {
         Map<String, byte[]> all = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             Enumeration<? extends ZipEntry> es = zip.entries();
@@ -99,6 +99,15 @@ public final class Bundle {
                     }
                 }
             }
+        }
+        return all;
+    }
+
+    /** The bundle in JAR file {@code jar}. */
+    public static Bundle open(Path jar) {
+        Map<String, byte[]> all;
+        try {
+            all = entries(jar);
         } catch (IOException e) {
             throw new BundleException("cannot read bundle " + jar + ": " + e.getMessage(), e);
         }
