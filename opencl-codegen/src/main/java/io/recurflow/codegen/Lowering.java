@@ -590,7 +590,7 @@ public final class Lowering {
         rowSet = StreamRows.of(batch, options.streams(), n -> buffer(CompiledModel.LENGTHS + ".s" + n, batch,
                 BufferSpec.Role.TEMP));
         for (Component c : scc.components()) {
-            if (c.isRecurrent() && persistentFits(c) && persistentUs(c) < stepwiseUs(c)) {
+            if (c.isRecurrent() && oneLaunchCheaper(c)) {
                 whole.add(c.index());
             }
         }
@@ -723,12 +723,14 @@ public final class Lowering {
     }
 
     /**
-     * The predicted time of a recurrence run step by step: T launches over all B rows, or with S
-     * streams S chains of T launches over B/S rows each, as many chains at once as queues can overlap.
+     * Whether the cost model prefers recurrence {@code c} as one launch over all its steps to running
+     * it step by step: T launches over all B rows, or with S streams S chains of T launches over B/S
+     * rows each, as many chains at once as queues can overlap. With streams, the choice goes into the
+     * notes that {@code analyze} prints.
      */
-    private double stepwiseUs(Component c) {
+    private boolean oneLaunchCheaper(Component c) {
         if (rowSet.streams() == 1) {
-            return steps * stepUs(c);
+            return persistentFits(c) && persistentUs(c) < steps * stepUs(c);
         }
         double[] us = new double[1];
         rowSet.within(0, () -> us[0] = steps * stepUs(c));
@@ -736,15 +738,18 @@ public final class Lowering {
                 : options.queues() > 0 ? options.queues() : options.maxQueues();
         int rounds = (rowSet.streams() + overlap - 1) / overlap;
         double stepwise = us[0] * rounds;
-        if (persistentFits(c)) {
-            double one = persistentUs(c);
-            notes.add("streams: C" + c.index() + " " + (one < stepwise ? "runs as one launch over all steps and all "
-                    + rowSet.streams() + " streams" : "runs step by step, one chain per stream") + ": predicted "
-                    + Math.round(one) + " µs in one launch against " + Math.round(stepwise) + " µs for "
-                    + rowSet.streams() + " chains of " + steps + " steps over " + batch / rowSet.streams() + " rows, "
-                    + overlap + " at a time");
+        String chains = Math.round(stepwise) + " µs for " + rowSet.streams() + " chains of " + steps + " steps over "
+                + batch / rowSet.streams() + " rows, " + overlap + " at a time";
+        boolean one = persistentFits(c) && persistentUs(c) < stepwise;
+        if (one) {
+            notes.add("streams: C" + c.index() + " runs as one launch over all steps, shared by the " + rowSet.streams()
+                    + " streams: predicted " + Math.round(persistentUs(c)) + " µs against " + chains);
+        } else {
+            notes.add("streams: C" + c.index() + " runs step by step, one chain per stream: predicted " + chains
+                    + (persistentFits(c) ? ", against " + Math.round(persistentUs(c)) + " µs in one launch" : "")
+                    + "; one chain over all " + batch + " rows would take " + Math.round(steps * stepUs(c)) + " µs");
         }
-        return stepwise;
+        return one;
     }
 
     /** Fills each stream's lengths buffer (queue 0, before any task). */

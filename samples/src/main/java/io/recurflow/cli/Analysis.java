@@ -31,7 +31,7 @@ final class Analysis {
      * Per OpenCL mode: launches per run and predicted ms (built-in cost model); and what the scheduled
      * mode chose and why. Empty where the backend cannot lower the graph.
      */
-    record Modes(Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
+    record Modes(int batch, Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
         /** The figures at batch 1 and {@code steps} steps; the launch counts do not depend on the batch. */
         static Modes of(Graph g, int steps) {
             return of(g, steps, 1);
@@ -61,9 +61,9 @@ final class Analysis {
                 }
             } catch (io.recurflow.codegen.UnsupportedGraphException e) {
                 System.err.println("note: no launch counts: " + e.getMessage());
-                return new Modes(Map.of(), Map.of(), List.of());
+                return new Modes(streams, Map.of(), Map.of(), List.of());
             }
-            return new Modes(launches, predicted, notes);
+            return new Modes(streams, launches, predicted, notes);
         }
     }
 
@@ -154,7 +154,7 @@ final class Analysis {
             sb.append("launches per run at T=").append(steps).append(':');
             modes.launches().forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
             sb.append(System.lineSeparator());
-            sb.append("predicted ms per run at B=1 (built-in cost model):");
+            sb.append("predicted ms per run at B=").append(modes.batch()).append(" (built-in cost model):");
             modes.predictedMs().forEach((mode, ms) -> sb.append(String.format(" %s=%.3f", mode, ms)));
             sb.append(System.lineSeparator());
             for (String n : modes.notes()) {

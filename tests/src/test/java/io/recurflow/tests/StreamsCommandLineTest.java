@@ -75,6 +75,9 @@ class StreamsCommandLineTest {
     void analyzeNamesTheStreams() {
         Cli r = Cli.run("analyze", MODEL, "--streams", "2", "--seq", "5");
         assertEquals(0, r.exit(), r.toString());
-        assertTrue(r.out().contains("2 streams"), r.out());
+        assertTrue(r.out().contains("at B=2") && r.out().contains(", 2 streams"), r.out());
+        // one line per recurrence (two layers, two directions) with the cost model's choice for the streams
+        assertEquals(4, r.out().lines().filter(l -> l.startsWith("streams: C") && l.contains("predicted")).count(),
+                r.out());
     }
 }
