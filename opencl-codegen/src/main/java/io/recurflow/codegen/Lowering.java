@@ -723,10 +723,12 @@ public final class Lowering {
     }
 
     /**
-     * Whether the cost model prefers recurrence {@code c} as one launch over all its steps to running
-     * it step by step: T launches over all B rows, or with S streams S chains of T launches over B/S
-     * rows each, as many chains at once as queues can overlap. With streams, the choice goes into the
-     * notes that {@code analyze} prints.
+     * Whether the cost model prefers recurrence {@code c} as one launch over all its steps to running it
+     * step by step (T launches over all B rows). With S streams, a recurrence run step by step becomes S
+     * chains of T launches over B/S rows, as many chains at once as queues can overlap; the one launch
+     * (a kernel that loops over every sequence, shared by the streams) must then beat both, so that it
+     * is never chosen where the single-stream plan would not choose it. The choice and the predictions
+     * go into the notes that {@code analyze} prints.
      */
     private boolean oneLaunchCheaper(Component c) {
         if (rowSet.streams() == 1) {
@@ -736,19 +738,15 @@ public final class Lowering {
         rowSet.within(0, () -> us[0] = steps * stepUs(c));
         int overlap = !options.costs().concurrentQueues() ? 1
                 : options.queues() > 0 ? options.queues() : options.maxQueues();
-        int rounds = (rowSet.streams() + overlap - 1) / overlap;
-        double stepwise = us[0] * rounds;
-        String chains = Math.round(stepwise) + " µs for " + rowSet.streams() + " chains of " + steps + " steps over "
-                + batch / rowSet.streams() + " rows, " + overlap + " at a time";
-        boolean one = persistentFits(c) && persistentUs(c) < stepwise;
-        if (one) {
-            notes.add("streams: C" + c.index() + " runs as one launch over all steps, shared by the " + rowSet.streams()
-                    + " streams: predicted " + Math.round(persistentUs(c)) + " µs against " + chains);
-        } else {
-            notes.add("streams: C" + c.index() + " runs step by step, one chain per stream: predicted " + chains
-                    + (persistentFits(c) ? ", against " + Math.round(persistentUs(c)) + " µs in one launch" : "")
-                    + "; one chain over all " + batch + " rows would take " + Math.round(steps * stepUs(c)) + " µs");
-        }
+        double chains = us[0] * ((rowSet.streams() + overlap - 1) / overlap);
+        double single = steps * stepUs(c);
+        boolean one = persistentFits(c) && persistentUs(c) < Math.min(chains, single);
+        String predicted = "predicted " + Math.round(chains) + " µs for " + rowSet.streams() + " chains of " + steps
+                + " steps over " + batch / rowSet.streams() + " rows (" + overlap + " at a time), "
+                + Math.round(single) + " µs for one chain over all " + batch + " rows"
+                + (persistentFits(c) ? ", " + Math.round(persistentUs(c)) + " µs in one launch" : "");
+        notes.add("streams: C" + c.index() + (one ? " runs as one launch over all steps, shared by the "
+                + rowSet.streams() + " streams: " : " runs step by step, one chain per stream: ") + predicted);
         return one;
     }
 
