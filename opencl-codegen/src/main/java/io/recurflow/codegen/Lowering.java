@@ -75,23 +75,39 @@ public final class Lowering {
     private io.recurflow.scc.schedule.TaskGraph taskGraph;
     /** Packed weight panels by (parameter, shape): a weight read by several GEMMs is packed once. */
     private final Map<String, Integer> packed = new HashMap<>();
+    /** The rows the launches being emitted cover: every row, or one stream's (scheduled mode, S > 1). */
+    private StreamRows rowSet;
 
     /**
      * How the scheduled mode plans: {@code queues} K (0: let the scheduler choose up to
-     * {@code maxQueues}), and the cost model that prices launches and events.
+     * {@code maxQueues}), the cost model that prices launches and events, and {@code streams} S, the
+     * independent groups of B/S sequences whose tasks are scheduled together (see {@link StreamRows}).
      */
-    public record Options(int queues, int maxQueues, LaunchCostModel costs) {
+    public record Options(int queues, int maxQueues, LaunchCostModel costs, int streams) {
         public static final Options DEFAULT = new Options(0, 4, LaunchCostModel.DEFAULT);
 
         public Options {
             if (queues < 0 || maxQueues < 1) {
                 throw new IllegalArgumentException("queues must be at least 1 (or 0 for auto), maxQueues at least 1");
             }
+            if (streams < 1) {
+                throw new IllegalArgumentException("streams must be at least 1, not " + streams);
+            }
+        }
+
+        public Options(int queues, int maxQueues, LaunchCostModel costs) {
+            this(queues, maxQueues, costs, 1);
+        }
+
+        /** These options with the batch split into {@code newStreams} streams. */
+        public Options withStreams(int newStreams) {
+            return new Options(queues, maxQueues, costs, newStreams);
         }
     }
 
     private Lowering(Graph graph, Mode mode, int batch, int steps, Options options) {
         this.options = options;
+        this.rowSet = StreamRows.all(batch);
         this.graph = Verifier.verify(graph);
         this.mode = mode;
         this.batch = batch;
@@ -109,6 +125,10 @@ public final class Lowering {
     public static CompiledModel lower(Graph graph, Mode mode, int batch, int steps, Options options) {
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException("batch and sequence length must be at least 1");
+        }
+        if (mode != Mode.SCHEDULED && options.streams() > 1) {
+            throw new IllegalArgumentException("streams split the batch in the scheduled mode only, not in "
+                    + mode.textName());
         }
         Lowering l = new Lowering(graph, mode, batch, steps, options);
         l.checkSupported();
@@ -189,7 +209,7 @@ public final class Lowering {
         if (l == null) {
             throw new IllegalStateException("no location for %" + graph.node(node).name());
         }
-        return l;
+        return rowSet.shift(graph.node(node), l);
     }
 
     /** Whether a value is one number per row: no axes, or the batch axis last ([B], a per-sequence scalar). */
@@ -523,7 +543,7 @@ public final class Lowering {
     private void launch(Kernel k, int t0, long[] global, long[] local, String label, LaunchCostModel.Work w) {
         int id = kernels.add(k.prefix(), k.text(), k.params());
         List<Arg> args = new ArrayList<>();
-        args.add(new Arg.Buffer(lengthsBuffer));
+        args.add(new Arg.Buffer(rowSet.lengths(lengthsBuffer)));
         args.add(new Arg.Int(t0));
         for (int b : k.buffers()) {
             args.add(new Arg.Buffer(b));
@@ -567,13 +587,16 @@ public final class Lowering {
      * waits for every other queue before the outputs are read.
      */
     private void emitScheduled() {
+        rowSet = StreamRows.of(batch, options.streams(), n -> buffer(CompiledModel.LENGTHS + ".s" + n, batch,
+                BufferSpec.Role.TEMP));
         for (Component c : scc.components()) {
-            if (c.isRecurrent() && persistentFits(c) && persistentUs(c) < steps * stepUs(c)) {
+            if (c.isRecurrent() && oneLaunchCheaper(c)) {
                 whole.add(c.index());
             }
         }
-        io.recurflow.scc.schedule.TaskGraph tg = io.recurflow.scc.schedule.TaskGraph.build(scc, steps, 1,
-                io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withWhole(whole));
+        io.recurflow.scc.schedule.TaskGraph tg = io.recurflow.scc.schedule.TaskGraph.build(scc, steps,
+                options.streams(), io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withWhole(whole)
+                        .withShared(sharedByStreams()));
         io.recurflow.scc.schedule.CostModel model = new io.recurflow.scc.schedule.CostModel() {
             private final Map<String, Double> memo = new HashMap<>();
 
@@ -582,8 +605,8 @@ public final class Lowering {
                 if (whole.contains(t.component())) {
                     return persistentUs(scc.component(t.component()));
                 }
-                return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic(),
-                        k -> probeTask(t));
+                return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic() + ":"
+                        + t.isShared(), k -> probeTask(t));
             }
 
             @Override
@@ -617,6 +640,7 @@ public final class Lowering {
         this.schedule = sch;
         queue = 0;
         emitWrites();
+        emitStreamLengths();
         int start = -1;
         if (sch.queues() > 1) {
             emitJoin("start");
@@ -642,7 +666,7 @@ public final class Lowering {
             }
             pendingWaits = waits;
             int before = run.size();
-            emitTask(t);
+            emitTaskRows(t);
             boolean emitted = run.size() > before;
             if (!emitted && (!waits.isEmpty() || sources.contains(id))) {
                 emitJoin("task " + t.label());
@@ -675,6 +699,73 @@ public final class Lowering {
             emitJoin("join");
         }
         emitReads();
+    }
+
+    // ---- streams: the batch split into S groups of rows (scheduled mode) --------------------------
+
+    /**
+     * The components that get one task for all streams. A stream's rows of one step are contiguous, so
+     * a step of a recurrence runs per stream with moved offsets ({@link StreamRows}); acyclic work over
+     * all steps would touch rows strided by B, which the kernels cannot address, and is cheapest as one
+     * launch over T·B rows anyway, so it is shared, as are static work and one-launch recurrences (whose
+     * kernel loops over every sequence itself). Streams therefore start together and meet at each
+     * acyclic component (a layer's input projection); between those, each stream's recurrence is an
+     * independent chain the scheduler can overlap with the others on separate queues.
+     */
+    private Set<Integer> sharedByStreams() {
+        Set<Integer> shared = new java.util.TreeSet<>();
+        for (Component c : scc.components()) {
+            if (!c.isRecurrent() || whole.contains(c.index())) {
+                shared.add(c.index());
+            }
+        }
+        return shared;
+    }
+
+    /**
+     * Whether the cost model prefers recurrence {@code c} as one launch over all its steps to running it
+     * step by step (T launches over all B rows). With S streams, a recurrence run step by step becomes S
+     * chains of T launches over B/S rows, as many chains at once as queues can overlap; the one launch
+     * (a kernel that loops over every sequence, shared by the streams) must then beat both, so that it
+     * is never chosen where the single-stream plan would not choose it. The choice and the predictions
+     * go into the notes that {@code analyze} prints.
+     */
+    private boolean oneLaunchCheaper(Component c) {
+        if (rowSet.streams() == 1) {
+            return persistentFits(c) && persistentUs(c) < steps * stepUs(c);
+        }
+        double[] us = new double[1];
+        rowSet.within(0, () -> us[0] = steps * stepUs(c));
+        int overlap = !options.costs().concurrentQueues() ? 1
+                : options.queues() > 0 ? options.queues() : options.maxQueues();
+        double chains = us[0] * ((rowSet.streams() + overlap - 1) / overlap);
+        double single = steps * stepUs(c);
+        boolean one = persistentFits(c) && persistentUs(c) < Math.min(chains, single);
+        String predicted = "predicted " + Math.round(chains) + " µs for " + rowSet.streams() + " chains of " + steps
+                + " steps over " + batch / rowSet.streams() + " rows (" + overlap + " at a time), "
+                + Math.round(single) + " µs for one chain over all " + batch + " rows"
+                + (persistentFits(c) ? ", " + Math.round(persistentUs(c)) + " µs in one launch" : "");
+        notes.add("streams: C" + c.index() + (one ? " runs as one launch over all steps, shared by the "
+                + rowSet.streams() + " streams: " : " runs step by step, one chain per stream: ") + predicted);
+        return one;
+    }
+
+    /** Fills each stream's lengths buffer (queue 0, before any task). */
+    private void emitStreamLengths() {
+        for (int s = 0; s < rowSet.streams() && rowSet.streams() > 1; s++) {
+            Kernel k = rowSet.lengthsKernel(s);
+            launch(k, rowSet.firstRow(s), new long[] {k.columns(), 1}, null, "lengths of stream " + s,
+                    new LaunchCostModel.Work(0, 8.0 * k.columns(), k.columns()));
+        }
+    }
+
+    /** The launches of one task over its stream's rows (all rows for a shared task). */
+    private void emitTaskRows(io.recurflow.scc.schedule.Task t) {
+        if (t.isShared() || rowSet.streams() == 1) {
+            emitTask(t);
+        } else {
+            rowSet.within(t.stream(), () -> emitTask(t));
+        }
     }
 
     /** The launches of one task, in batched mode's way: acyclic work over all its steps, recurrences step by step. */
@@ -890,7 +981,7 @@ public final class Lowering {
 
     /** The predicted time of a task: its launches emitted into a scratch list and priced. */
     private double probeTask(io.recurflow.scc.schedule.Task t) {
-        return probeLaunches(() -> emitTask(t), true);
+        return probeLaunches(() -> emitTaskRows(t), true);
     }
 
     /** One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0). */
@@ -899,7 +990,7 @@ public final class Lowering {
             return;
         }
         boolean perStep = n.isPerStep();
-        int rows = perStep ? count * batch : staticRows(n);
+        int rows = perStep ? count * rowSet.stepRows() : staticRows(n);
         int sr = perStep ? 0 : staticRows(n);
         String label = n.name() + (perStep ? count == 1 ? " t=" + t0 : " t=" + t0 + ".." + (t0 + count - 1) : "");
         switch (n.op()) {
@@ -1054,7 +1145,7 @@ public final class Lowering {
         Node add = e == null ? null : graph.node(e[0]);
         Node act = e == null || e[1] < 0 ? null : graph.node(e[1]);
         boolean perStep = n.isPerStep();
-        int rows = perStep ? count * batch : staticRows(n);
+        int rows = perStep ? count * rowSet.stepRows() : staticRows(n);
         Operand a = n.operand(0);
         Operand b = n.operand(1);
         Loc al = loc(a.source());
@@ -1110,7 +1201,7 @@ public final class Lowering {
                 case C -> new Arg.Buffer(out.buffer());
                 case C_OFF -> new Arg.Int((int) (out.base() + (perStep ? (long) t0 * batch * cols : 0)));
                 case M -> new Arg.Int(rows);
-                case LENGTHS -> new Arg.Buffer(lengthsBuffer);
+                case LENGTHS -> new Arg.Buffer(rowSet.lengths(lengthsBuffer));
                 case T0 -> new Arg.Int(t0);
                 case BATCH -> new Arg.Int(batch);
                 case DELAY -> new Arg.Int(a.delay());
@@ -1159,7 +1250,7 @@ public final class Lowering {
             for (List<Integer> outs : st.outputs()) {
                 String label = graph.node(outs.get(outs.size() - 1)).name() + " (fused " + st.group().size()
                         + " ops) t=" + t;
-                launch(gen.elementwise(st.group(), outs, true, 0), t, batch, label);
+                launch(gen.elementwise(st.group(), outs, true, 0), t, rowSet.stepRows(), label);
             }
             for (int id : st.others()) {
                 emitNode(graph.node(id), t, 1);

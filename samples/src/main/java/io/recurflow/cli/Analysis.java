@@ -31,28 +31,39 @@ final class Analysis {
      * Per OpenCL mode: launches per run and predicted ms (built-in cost model); and what the scheduled
      * mode chose and why. Empty where the backend cannot lower the graph.
      */
-    record Modes(Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
+    record Modes(int batch, Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
         /** The figures at batch 1 and {@code steps} steps; the launch counts do not depend on the batch. */
         static Modes of(Graph g, int steps) {
+            return of(g, steps, 1);
+        }
+
+        /**
+         * As above with the scheduled mode's batch split into {@code streams} streams, at batch
+         * {@code streams} (one sequence each).
+         */
+        static Modes of(Graph g, int steps, int streams) {
             Map<String, Integer> launches = new LinkedHashMap<>();
             Map<String, Double> predicted = new LinkedHashMap<>();
             List<String> notes = new ArrayList<>();
             try {
                 for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
-                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, 1, steps);
+                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, streams, steps,
+                            io.recurflow.codegen.Lowering.Options.DEFAULT.withStreams(
+                                    m == io.recurflow.codegen.Mode.SCHEDULED ? streams : 1));
                     launches.put(m.textName(), c.program().launchesPerRun());
                     predicted.put(m.textName(), c.predictedUs() / 1e3);
                     if (c.schedule() != null) {
-                        notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events",
-                                c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size()));
+                        notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events%s",
+                                c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size(),
+                                streams > 1 ? ", " + streams + " streams" : ""));
                         notes.addAll(c.notes());
                     }
                 }
             } catch (io.recurflow.codegen.UnsupportedGraphException e) {
                 System.err.println("note: no launch counts: " + e.getMessage());
-                return new Modes(Map.of(), Map.of(), List.of());
+                return new Modes(streams, Map.of(), Map.of(), List.of());
             }
-            return new Modes(launches, predicted, notes);
+            return new Modes(streams, launches, predicted, notes);
         }
     }
 
@@ -143,7 +154,7 @@ final class Analysis {
             sb.append("launches per run at T=").append(steps).append(':');
             modes.launches().forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
             sb.append(System.lineSeparator());
-            sb.append("predicted ms per run at B=1 (built-in cost model):");
+            sb.append("predicted ms per run at B=").append(modes.batch()).append(" (built-in cost model):");
             modes.predictedMs().forEach((mode, ms) -> sb.append(String.format(" %s=%.3f", mode, ms)));
             sb.append(System.lineSeparator());
             for (String n : modes.notes()) {

@@ -23,13 +23,21 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "Sequence length for the launch counts (default 10).")
     int seq;
 
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "S",
+            description = "Plan the scheduled mode with the batch split into S streams (at batch S; default 1).")
+    int streams;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        Engines.checkStreams(spec, streams, Engines.Kind.scheduled);
         Graph g = Models.load(model);
         if (seq < 1) {
             throw new UserException("--seq must be at least 1, got " + seq);
         }
-        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.Modes.of(g, seq));
+        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.Modes.of(g, seq, streams));
         System.out.print(json ? a.json() + System.lineSeparator() : a.text());
         return 0;
     }

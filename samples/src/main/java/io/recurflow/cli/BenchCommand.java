@@ -63,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Command queues of the scheduled mode (default auto).")
     String queues;
 
+    @Option(names = "--streams", split = ",", paramLabel = "S1,S2",
+            description = "Throughput against the number of streams instead: the scheduled mode with the batch split"
+                    + " into each S (B a multiple of each) against the batched mode, e.g. 1,2,4,8.")
+    List<Integer> streams;
+
     @Option(names = "--train", description = "Time training steps of the char-lm instead: the batching strategies side by side (MODEL: char-lm or none).")
     boolean train;
 
@@ -94,6 +99,9 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1 || seq < 1 || runs < 1 || warmup < 0) {
             throw new UserException("--batch, --seq and --runs must be at least 1, --warmup at least 0");
         }
+        if (streams != null) {
+            return StreamsBench.run(spec, model, streams, batch, seq, warmup, runs, seed, device, queues, json);
+        }
         List<Engines.Kind> kinds = new ArrayList<>();
         for (String m : modes) {
             kinds.add(Engines.Kind.parse(m));
@@ -107,26 +115,12 @@ final class BenchCommand implements Callable<Integer> {
         Feeds feeds = Feeds.prepare(g, batch, seq, seed, null, null, null);
         double flops = Flops.perRun(g, batch, seq);
         List<Engines.Engine> engines = new ArrayList<>();
-        double[][] ms = new double[kinds.size()][runs];
+        double[][] ms;
         try {
             for (Engines.Kind k : kinds) {
                 engines.add(Engines.open(k, g, batch, seq, feeds.values(), device, Engines.queues(queues)));
             }
-            for (int w = 0; w < warmup; w++) {
-                for (Engines.Engine e : engines) {
-                    e.run(feeds.values(), feeds.lengths());
-                }
-            }
-            for (int r = 0; r < runs; r++) {
-                for (int i = 0; i < engines.size(); i++) {
-                    long start = System.nanoTime();
-                    Map<String, Tensor> out = engines.get(i).run(feeds.values(), feeds.lengths());
-                    ms[i][r] = (System.nanoTime() - start) / 1e6;
-                    if (out.isEmpty()) {
-                        throw new IllegalStateException("no outputs");
-                    }
-                }
-            }
+            ms = timeInterleaved(engines, feeds, warmup, runs);
         } finally {
             for (Engines.Engine e : engines) {
                 e.close();
@@ -170,16 +164,11 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            Map<String, Object> root = new LinkedHashMap<>();
-            root.put("model", model);
-            root.put("batch", batch);
-            root.put("seq", seq);
-            root.put("warmup", warmup);
+            Map<String, Object> root = jsonHeader(model, batch, seq, warmup);
             root.put("gflop_per_run", flops / 1e9);
             root.put("results", results);
             root.put("speedups", speedups);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
-            System.out.println("wrote " + json);
+            writeJson(json, root);
         }
         return 0;
     }
@@ -228,6 +217,45 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println("wrote " + json);
         }
         return 0;
+    }
+
+    /**
+     * Times {@code runs} runs of each engine after {@code warmup} untimed ones, interleaved (every
+     * engine once per round): milliseconds by engine, then run.
+     */
+    static double[][] timeInterleaved(List<Engines.Engine> engines, Feeds feeds, int warmup, int runs) {
+        double[][] ms = new double[engines.size()][runs];
+        for (int w = 0; w < warmup; w++) {
+            for (Engines.Engine e : engines) {
+                e.run(feeds.values(), feeds.lengths());
+            }
+        }
+        for (int r = 0; r < runs; r++) {
+            for (int i = 0; i < engines.size(); i++) {
+                long start = System.nanoTime();
+                Map<String, Tensor> out = engines.get(i).run(feeds.values(), feeds.lengths());
+                ms[i][r] = (System.nanoTime() - start) / 1e6;
+                if (out.isEmpty()) {
+                    throw new IllegalStateException("no outputs");
+                }
+            }
+        }
+        return ms;
+    }
+
+    /** The settings every bench JSON starts with, in a map that keeps its order. */
+    static Map<String, Object> jsonHeader(String model, int batch, int seq, int warmup) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("model", model);
+        root.put("batch", batch);
+        root.put("seq", seq);
+        root.put("warmup", warmup);
+        return root;
+    }
+
+    static void writeJson(Path json, Map<String, Object> root) throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
+        System.out.println("wrote " + json);
     }
 
     static double median(double[] sorted) {

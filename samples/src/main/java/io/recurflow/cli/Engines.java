@@ -104,6 +104,27 @@ final class Engines {
     /** As above, with {@code queues} command queues for the scheduled mode (0: auto). */
     static Engine open(Kind kind, Graph g, int batch, int steps, Map<String, Tensor> feeds, String deviceSpec,
                        int queues) {
+        return open(kind, g, batch, steps, feeds, deviceSpec, queues, 1);
+    }
+
+    /**
+     * The {@code --streams} option: S ≥ 1 independent groups of sequences, for the scheduled mode only;
+     * a usage error otherwise.
+     */
+    static void checkStreams(picocli.CommandLine.Model.CommandSpec spec, int streams, Kind mode) {
+        if (streams < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--streams takes a number of streams (1 or more), got " + streams);
+        }
+        if (streams > 1 && mode != Kind.scheduled) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--streams splits the batch in the scheduled mode only (--mode scheduled), not in " + mode);
+        }
+    }
+
+    /** As above, with the batch split into {@code streams} streams (the scheduled mode; 1 elsewhere). */
+    static Engine open(Kind kind, Graph g, int batch, int steps, Map<String, Tensor> feeds, String deviceSpec,
+                       int queues, int streams) {
         if (kind == Kind.reference) {
             ReferenceInterpreter interp = new ReferenceInterpreter(g);
             return new Engine() {
@@ -123,7 +144,8 @@ final class Engines {
             };
         }
         DeviceInfo device = device(deviceSpec);
-        Lowering.Options options = new Lowering.Options(queues, 4, io.recurflow.codegen.Calibration.forDevice(device));
+        Lowering.Options options = new Lowering.Options(queues, 4, io.recurflow.codegen.Calibration.forDevice(device),
+                streams);
         CompiledModel compiled = Lowering.lower(g, kind.codegen(), batch, steps, options);
         Session session = Session.shared(device, Math.max(4, compiled.program().queues()));
         OpenClModel model = OpenClModel.load(session, compiled, feeds);

@@ -49,6 +49,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Command queues of the scheduled mode (default auto: the scheduler chooses, up to 4).")
     String queues;
 
+    @Option(names = "--streams", defaultValue = "1", paramLabel = "S",
+            description = "Split the batch into S independent streams of B/S sequences, scheduled together on the"
+                    + " queues (scheduled mode; B must be a multiple of S; default 1).")
+    int streams;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--batch", paramLabel = "B", description = "Sequences per batch (default: from --lengths or --inputs, else 1).")
     Integer batch;
 
@@ -72,6 +80,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Engines.checkStreams(spec, streams, mode);
         Graph g = Models.load(model);
         Feeds feeds = Feeds.prepare(g, batch, seq, seed, lengths, weights, inputs);
         Map<String, Tensor> out;
@@ -79,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
         String memory;
         int launches;
         try (Engines.Engine engine = Engines.open(mode, g, feeds.batch(), feeds.steps(), feeds.values(), device,
-                Engines.queues(queues))) {
+                Engines.queues(queues), streams)) {
             long start = System.nanoTime();
             out = engine.run(feeds.values(), feeds.lengths());
             ms = (System.nanoTime() - start) / 1e6;
@@ -102,8 +111,9 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
             if (engine.compiled() != null && engine.compiled().schedule() != null) {
-                System.out.printf("schedule: %d queues, %d tasks, %d events%n", engine.compiled().schedule().queues(),
-                        engine.compiled().schedule().taskCount(), engine.compiled().schedule().events().size());
+                System.out.printf("schedule: %d queues, %d tasks, %d events%s%n", engine.compiled().schedule().queues(),
+                        engine.compiled().schedule().taskCount(), engine.compiled().schedule().events().size(),
+                        streams > 1 ? ", " + streams + " streams of " + feeds.batch() / streams + " sequences" : "");
             }
         }
         System.out.printf("model %s, mode %s, batch %d, seq %d, lengths %s%n", g.name(), mode, feeds.batch(),

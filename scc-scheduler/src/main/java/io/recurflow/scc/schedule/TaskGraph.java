@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * component's direction. A component with a node that has no batch axis (a value derived from
  * parameters only, or one picking a single sequence) cannot be split by rows: it gets one task for all
  * streams ({@link Task#ALL_STREAMS}), which waits for the producers of every stream and which every
- * stream's consumers wait for. Otherwise the S streams' tasks are disjoint copies.
+ * stream's consumers wait for; so does a component named in {@link TaskOptions#shared()}. Otherwise
+ * the S streams' tasks are disjoint copies.
  *
  * <p>A task X at steps [from, to] reading, through an edge of delay d, a per-step producer depends on
  * the producer's tasks (same stream, or the shared one) covering [from − d, to − d] ∩ [0, T); a time
@@ -63,7 +64,7 @@ public final class TaskGraph {
             if (isSource(comp)) {
                 continue;
             }
-            shared[i] = comp.nodes().stream().map(scc.graph()::node)
+            shared[i] = options.shared().contains(i) || comp.nodes().stream().map(scc.graph()::node)
                     .anyMatch(n -> n.shape() == null || !n.shape().hasBatch());
             List<int[]> ranges = ranges(comp, stepwise);
             stepwise[i] = !comp.isStatic() && ranges.size() > 1;
