@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = {"Time execution modes side by side on one model (interleaved runs,",
     "medians and spread, speed-ups, FLOP/s), or the GEMM alone with `bench gemm`."},
-        subcommands = {BenchGemmCommand.class})
+        subcommands = {BenchGemmCommand.class, BenchScheduleCommand.class})
 final class BenchCommand implements Callable<Integer> {
     // optional only so that `bench gemm` parses; call() insists on it
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A sample or a graph text file.")

@@ -8,11 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Resolves the MODEL argument of every command: a sample with options, or a graph text file. */
-final class Models {
+public final class Models {
     private Models() {
     }
 
-    static Graph load(String spec) {
+    /** The graph that {@code spec} names; a {@link UserException} for an unknown sample or file. */
+    public static Graph load(String spec) {
         if (ModelZoo.isSample(spec)) {
             try {
                 return ModelZoo.build(spec);

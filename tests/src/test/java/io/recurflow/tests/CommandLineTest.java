@@ -40,6 +40,30 @@ class CommandLineTest {
     }
 
     @Test
+    void benchScheduleRunsJmhAndPrintsEveryStage() throws IOException {
+        Path json = tmp.resolve("jmh.json");
+        Cli r = Cli.run("bench", "schedule", "--model", "lstm:layers=1,hidden=8,input=4,bidirectional=true", "--seq",
+                "5", "--batch", "2", "--forks", "0", "--warmup", "0", "--iterations", "1", "--time", "20", "--quiet",
+                "--json", json.toString());
+        assertEquals(0, r.exit(), r.toString());
+        for (String stage : List.of("SCC analysis", "task graph", "list scheduling, K=2", "list scheduling, auto",
+                "verification", "all four", "Lowering.lower, scheduled, queues overlap",
+                "Lowering.lower, scheduled, serial device")) {
+            assertTrue(r.out().contains("  " + stage), stage + " missing:\n" + r);
+        }
+        assertTrue(r.out().matches("(?s).*\\nscheduling \\(.*\\): median [0-9.]+ ms, (NOT )?under the 50 ms target\\n"),
+                r.out());
+        assertTrue(Files.readString(json).contains("\"io.recurflow.bench.SchedulingBenchmark.pipeline\""));
+    }
+
+    @Test
+    void benchScheduleRejectsAnUnknownModelInOneLine() {
+        Cli r = Cli.run("bench", "schedule", "--model", "no-such-model", "--forks", "0");
+        assertEquals(1, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("error: unknown model 'no-such-model'"), r.err());
+    }
+
+    @Test
     void analyzeTextShowsRecurrentComponents() {
         Cli r = Cli.run("analyze", "gru:hidden=8");
         assertEquals(0, r.exit(), r.toString());
