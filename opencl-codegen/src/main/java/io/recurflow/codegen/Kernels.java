@@ -377,23 +377,26 @@ final class Kernels {
     }
 
     /**
-     * The embedding gradient without atomics: work-item (j, v) scans every id in order and adds
-     * column j of the value rows whose id is v, so the result is the same bit for bit on every run.
-     * With {@code masked}, ids are stacked steps (row t·B + b) and rows past a sequence's end are skipped.
+     * The embedding gradient without atomics: work-item j owns column j of every table row, zeroes it,
+     * then walks the ids in order adding column j of each value row to its id's row. Each sum is
+     * formed in id order by one work-item, so the result is the same bit for bit on every run, and
+     * the values are read once (not once per table row). With {@code masked}, ids are stacked steps
+     * (row t·B + b) and rows past a sequence's end are skipped. Runs on [columns, 1].
      */
     Kernel scatterAdd(Node n, int idRows, boolean masked) {
         Loc ids = locs.apply(n.operand(0).source());
         Loc values = locs.apply(n.operand(1).source());
         Loc out = locs.apply(n.id());
-        KernelWriter w = new KernelWriter(false, batch, out.rows());
-        w.line("float acc = 0.0f;");
+        KernelWriter w = new KernelWriter(false, batch, 1);
+        w.line("for (int v = 0; v < " + out.rows() + "; v++) " + w.at(out, "v", "j", false) + " = 0.0f;");
         w.line("for (int q = 0; q < " + idRows + "; q++) {");
         if (masked) {
             w.line("if (q / " + batch + " >= lengths[q % " + batch + "]) continue;");
         }
-        w.line("if (" + w.at(ids, "q", "0", true) + " == r) acc += " + w.at(values, "q", "j", false) + ";");
+        w.line("const int v = " + w.at(ids, "q", "0", true) + ";");
+        w.line("if (v >= 0 && v < " + out.rows() + ") " + w.at(out, "v", "j", false) + " += "
+                + w.at(values, "q", "j", false) + ";");
         w.line("}");
-        w.line(w.store(out, "j") + " = acc;");
         return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
     }
 
@@ -408,6 +411,22 @@ final class Kernels {
     Kernel transpose(Loc from, Loc to, int rows) {
         int cols = from.width();
         KernelWriter w = new KernelWriter(false, batch, ceilDiv(rows, TILE));
+        if (rows % TILE == 0 && cols % TILE == 0) {
+            // whole tiles: sixteen rows read as vectors, sixteen columns written as vectors, in registers
+            w.line("const __global float* src = &" + w.at(from, "r * " + TILE, "j * " + TILE, false) + ";");
+            w.line("__global float* dst = &" + w.at(to, "j * " + TILE, "r * " + TILE, false) + ";");
+            for (int i = 0; i < TILE; i++) {
+                w.line("const float16 a" + i + " = vload16(0, src + " + i * from.stride() + ");");
+            }
+            for (int k = 0; k < TILE; k++) {
+                StringBuilder col = new StringBuilder();
+                for (int i = 0; i < TILE; i++) {
+                    col.append(i == 0 ? "" : ", ").append("a").append(i).append(".s").append(Integer.toHexString(k));
+                }
+                w.line("vstore16((float16)(" + col + "), 0, dst + " + k * to.stride() + ");");
+            }
+            return new Kernel("transpose", w.finish(List.of(), null), w.buffers(), w.paramKinds(), cols / TILE);
+        }
         w.line("for (int i = 0; i < " + TILE + "; i++) {");
         w.line("const int q = r * " + TILE + " + i;");
         w.line("if (q >= " + rows + ") break;");

@@ -937,9 +937,9 @@ public final class Lowering {
                 Node ids = graph.node(n.operand(0).source());
                 int idRows = loc(ids.id()).rows();
                 boolean masked = ids.op() == Op.STACK_TIME && idRows == steps * batch;
-                double scans = (double) idRows * rows * width(n);
-                launch(gen.scatterAdd(n, idRows, masked), 0, rows, label, new LaunchCostModel.Work(scans,
-                        4.0 * idRows * (width(n) + 1), scans));
+                double adds = (double) idRows * width(n);
+                launch(gen.scatterAdd(n, idRows, masked), 0, 1, label, new LaunchCostModel.Work(adds,
+                        4.0 * idRows * (width(n) + 1) + 8.0 * rows * width(n), adds));
             }
             case EMBEDDING -> launch(gen.embedding(n, perStep, sr), t0, rows, label);
             case SUM_TIME, LAST_STEP, FIRST_STEP -> launch(gen.timeReduction(n), 0, batch, label);
