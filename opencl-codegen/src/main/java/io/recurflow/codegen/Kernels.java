@@ -137,12 +137,15 @@ final class Kernels {
         return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
     }
 
-    /** Whether {@link #persistent} can compute this GEMM: PyTorch-layout weights, whole rows of A. */
+    /**
+     * Whether {@link #persistent} can compute this GEMM: whole rows of A, a fixed weight as [n, k]
+     * (PyTorch's layout) or [k, n] (the backward product dh = dgates · W).
+     */
     boolean persistentGemmFits(Node m) {
         Operand a = m.operand(0);
         Loc al = locs.apply(a.source());
         Loc wl = locs.apply(m.operand(1).source());
-        return m.attrs().getBool("transpose_b", false) && al.perStep() && al.contiguous() && !wl.perStep()
+        return al.perStep() && al.contiguous() && !wl.perStep()
                 && wl.contiguous() && (!a.hasInit() || locs.apply(a.init()).contiguous()
                 && locs.apply(a.init()).rows() == batch);
     }
@@ -174,17 +177,55 @@ final class Kernels {
                     + batch + " + b) * " + al.stride() + " : " + init + ";");
             rowA = "arow";
         }
+        boolean transposeB = m.attrs().getBool("transpose_b", false);
+        if (!transposeB && n % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
+            // W as [k, n]: each work-item sums sixteen neighbouring columns of every weight row at once
+            w.line("for (int j = lid * 16; j < " + n + "; j += " + local * 16 + ") {");
+            w.line("float16 acc = (float16)(0.0f);");
+            w.line("if (" + rowA + ") {");
+            w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
+            w.line("for (int k = 0; k < " + k + "; k++) acc += " + rowA + "[k] * vload16(0, wcol + k * " + wl.stride()
+                    + ");");
+            w.line("}");
+            w.line("vstore16(acc, 0, " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
+        } else {
+            persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB);
+        }
+        w.line("}");
+        w.line("} else {");
+        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
+                + out.stride() + " + j] = 0.0f;");
+        w.line("}");
+        w.line("}");
+    }
+
+    /** The output loop of {@link #persistentGemm}: a column per work-item, then the epilogue. */
+    private void persistentScalarGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA,
+                                      boolean transposeB) {
+        Loc al = locs.apply(m.operand(0).source());
+        Loc wl = locs.apply(m.operand(1).source());
+        int k = al.width();
+        int n = width(m.id());
+        String pw = w.param(wl.buffer(), false);
+        String po = w.param(out.buffer(), false);
         w.line("for (int j = lid; j < " + n + "; j += " + local + ") {");
         w.line("float acc = 0.0f;");
         w.line("if (" + rowA + ") {");
-        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j * " + wl.stride() + ";");
-        w.line("float16 s16 = (float16)(0.0f);");
-        w.line("int k = 0;");
-        w.line("for (; k + 16 <= " + k + "; k += 16) s16 += vload16(0, " + rowA + " + k) * vload16(0, wrow + k);");
-        w.line("float8 s8 = s16.lo + s16.hi;");
-        w.line("float4 s4 = s8.lo + s8.hi;");
-        w.line("acc = s4.x + s4.y + s4.z + s4.w;");
-        w.line("for (; k < " + k + "; k++) acc += " + rowA + "[k] * wrow[k];");
+        if (transposeB) {
+            // W as [n, k]: a dot product of two contiguous rows per output
+            w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j * " + wl.stride() + ";");
+            w.line("float16 s16 = (float16)(0.0f);");
+            w.line("int k = 0;");
+            w.line("for (; k + 16 <= " + k + "; k += 16) s16 += vload16(0, " + rowA + " + k) * vload16(0, wrow + k);");
+            w.line("float8 s8 = s16.lo + s16.hi;");
+            w.line("float4 s4 = s8.lo + s8.hi;");
+            w.line("acc = s4.x + s4.y + s4.z + s4.w;");
+            w.line("for (; k < " + k + "; k++) acc += " + rowA + "[k] * wrow[k];");
+        } else {
+            // W as [k, n]: neighbouring work-items read neighbouring columns of each weight row
+            w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
+            w.line("for (int k = 0; k < " + k + "; k++) acc += " + rowA + "[k] * wcol[k * " + wl.stride() + "];");
+        }
         w.line("}");
         if (epilogue != null && epilogue[0] >= 0) {
             Node add = graph.node(epilogue[0]);
@@ -200,12 +241,6 @@ final class Kernels {
             }
         }
         w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
-        w.line("}");
-        w.line("} else {");
-        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
-                + out.stride() + " + j] = 0.0f;");
-        w.line("}");
-        w.line("}");
     }
 
     private String value(KernelWriter w, Set<Integer> group, Map<String, String> memo, int node, String col) {

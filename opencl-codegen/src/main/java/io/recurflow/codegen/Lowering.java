@@ -114,6 +114,7 @@ public final class Lowering {
         l.checkSupported();
         if (mode != Mode.NAIVE) {
             l.planEpilogues();
+            l.planConcatsInPlace();
         }
         l.layout();
         if (mode == Mode.SCHEDULED) {
@@ -310,6 +311,68 @@ public final class Lowering {
         return e[1] >= 0 ? e[1] : e[0];
     }
 
+    /** Concatenations whose operands write their own columns of it: concat id → its operands. */
+    private final Map<Integer, List<Integer>> concatsInPlace = new LinkedHashMap<>();
+    /** Operand id → {concat id, first column}: where an in-place concat's operand lives. */
+    private final Map<Integer, int[]> inConcat = new HashMap<>();
+
+    /**
+     * Concatenations of per-step element-wise results (the gate gradients of an LSTM step) become
+     * in place: each operand is stored straight into its columns of the concatenation, which then
+     * needs no launch of its own. Not in naive mode, which launches every op.
+     */
+    private void planConcatsInPlace() {
+        Set<Integer> gemmResults = new HashSet<>();
+        for (int m : epilogues.keySet()) {
+            gemmResults.add(gemmResult(m));
+        }
+        for (Node n : graph.nodesOf(Op.CONCAT)) {
+            if (!n.isPerStep() || graph.outputs().contains(n.id())) {
+                continue;
+            }
+            List<Integer> parts = new ArrayList<>();
+            boolean ok = true;
+            for (Operand o : n.operands()) {
+                Node src = graph.node(o.source());
+                ok &= o.delay() == 0 && !o.hasInit() && src.isPerStep() && Kernels.ELEMENTWISE.contains(src.op())
+                        && src.op() != Op.BROADCAST_TIME && src.op() != Op.UNSTACK_TIME
+                        && !absorbed.contains(src.id()) && !gemmResults.contains(src.id())
+                        && !graph.outputs().contains(src.id()) && !parts.contains(src.id())
+                        && !inConcat.containsKey(src.id());
+                parts.add(src.id());
+            }
+            if (!ok) {
+                continue;
+            }
+            int col = 0;
+            for (int part : parts) {
+                inConcat.put(part, new int[] {n.id(), col});
+                col += width(graph.node(part));
+            }
+            concatsInPlace.put(n.id(), parts);
+            absorbed.add(n.id());
+        }
+    }
+
+    /**
+     * Lays out an in-place concatenation (its own buffer) or one of its operands (a column view of
+     * it, placed when the operand comes first); false for every other node.
+     */
+    private boolean layoutInConcat(Node n) {
+        int[] at = inConcat.get(n.id());
+        int concat = at != null ? at[0] : concatsInPlace.containsKey(n.id()) ? n.id() : -1;
+        if (concat < 0) {
+            return false;
+        }
+        if (!locs.containsKey(concat)) {
+            locs.put(concat, own(graph.node(concat), BufferSpec.Role.TEMP));
+        }
+        if (at != null) {
+            locs.put(n.id(), loc(concat).withColumns(at[1], width(n)));
+        }
+        return true;
+    }
+
     // ---- layout ---------------------------------------------------------------------------------
 
     private int buffer(String name, long elements, BufferSpec.Role role) {
@@ -337,6 +400,9 @@ public final class Lowering {
         }
         for (Node n : graph.nodes()) {
             BufferSpec.Role temp = outs.contains(n.id()) ? BufferSpec.Role.OUTPUT : BufferSpec.Role.TEMP;
+            if (layoutInConcat(n)) {
+                continue;
+            }
             switch (n.op()) {
                 case INPUT, STATIC_INPUT -> {
                     locs.put(n.id(), own(n, BufferSpec.Role.INPUT));
