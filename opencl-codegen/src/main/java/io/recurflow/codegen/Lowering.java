@@ -116,6 +116,9 @@ public final class Lowering {
             l.planEpilogues();
             l.planConcatsInPlace();
         }
+        if (mode == Mode.SCHEDULED) {
+            l.planInlined();
+        }
         l.layout();
         if (mode == Mode.SCHEDULED) {
             l.emitScheduled();
@@ -1276,9 +1279,66 @@ public final class Lowering {
             for (int id : stored(group)) {
                 byWidth.computeIfAbsent(width(graph.node(id)), k -> new ArrayList<>()).add(id);
             }
+            addInlined(group);
             out.add(new Stage(group, new ArrayList<>(byWidth.values()), others));
         }
         return out;
+    }
+
+    /**
+     * Element-wise per-step nodes of acyclic components computed in registers by the fused kernels of
+     * the recurrences that read them (scheduled mode): the factors of an LSTM's backward step that
+     * depend only on forward values (o · (1 − o), 1 − tanh² c, …) then cost neither a launch over all
+     * steps nor a round trip through memory. They have no buffer.
+     */
+    private final Set<Integer> inlined = new HashSet<>();
+
+    /** Finds the {@link #inlined} nodes: every reader a fused recurrent node or another inlined node, at delay 0. */
+    private void planInlined() {
+        List<Node> nodes = new ArrayList<>(graph.nodes());
+        java.util.Collections.reverse(nodes);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Node n : nodes) {
+                if (!inlined.contains(n.id()) && inlinable(n) && readersAllFused(n.id())) {
+                    inlined.add(n.id());
+                    absorbed.add(n.id());
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private boolean inlinable(Node n) {
+        return n.isPerStep() && Kernels.ELEMENTWISE.contains(n.op()) && n.op() != Op.BROADCAST_TIME
+                && n.op() != Op.UNSTACK_TIME && !isInt(n) && !absorbed.contains(n.id())
+                && !inConcat.containsKey(n.id()) && !graph.outputs().contains(n.id())
+                && !scc.componentOf(n.id()).isRecurrent();
+    }
+
+    private boolean readersAllFused(int id) {
+        List<int[]> readers = users(id);
+        for (int[] u : readers) {
+            Operand o = graph.node(u[0]).operand(u[1]);
+            boolean recurrentFused = scc.componentOf(u[0]).isRecurrent() && fused(u[0]);
+            if (o.source() != id || o.delay() != 0 || !(inlined.contains(u[0]) || recurrentFused)) {
+                return false;
+            }
+        }
+        return !readers.isEmpty();
+    }
+
+    /** Adds to a fused group the {@link #inlined} nodes its members read, and those they read. */
+    private void addInlined(Set<Integer> group) {
+        List<Integer> work = new ArrayList<>(group);
+        while (!work.isEmpty()) {
+            for (Operand o : graph.node(work.remove(work.size() - 1)).operands()) {
+                if (o.delay() == 0 && inlined.contains(o.source()) && group.add(o.source())) {
+                    work.add(o.source());
+                }
+            }
+        }
     }
 
     /** Whether a node of a recurrent component is computed in registers by a fused kernel. */
