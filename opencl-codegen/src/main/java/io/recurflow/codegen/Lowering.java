@@ -962,8 +962,18 @@ public final class Lowering {
         return probeLaunches(() -> emitTask(t), true);
     }
 
-    /** One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0). */
+    /**
+     * One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0), then
+     * the transpose its weight-gradient readers share ({@link #sharedTranspose}).
+     */
     private void emitNode(Node n, int t0, int count) {
+        emitNodeWork(n, t0, count);
+        if (sharedTranspose(n.id())) {
+            emitTranspose(n.id(), n.name() + " (transpose for the weight gradients)");
+        }
+    }
+
+    private void emitNodeWork(Node n, int t0, int count) {
         if (absorbed.contains(n.id())) {
             return;
         }
@@ -1068,21 +1078,16 @@ public final class Lowering {
             return;
         }
         // one transpose per left operand: the weight gradients of the products that read one gradient share
-        // it, where everything runs in order on one queue (on several, nothing orders the two tasks)
+        // it, where everything runs in order on one queue; on several, the operand's own task transposes it
+        // (sharedTranspose), so that every product waits for it like for the operand itself
+        int source = n.operand(0).source();
         boolean inOrder = mode != Mode.SCHEDULED || schedule != null && schedule.queues() == 1;
-        Integer done = transposed.get(n.operand(0).source());
+        Integer done = transposed.get(source);
         int scratch;
-        if (done != null && transposeEmitted.contains(done) && inOrder) {
-            scratch = done;
+        if (sharedTranspose(source) || done != null && transposeEmitted.contains(done) && inOrder) {
+            scratch = scratchOf(source);
         } else {
-            scratch = done != null ? done : buffer(graph.node(n.operand(0).source()).name() + ".t", (long) rows * m,
-                    BufferSpec.Role.TEMP);
-            transposed.put(n.operand(0).source(), scratch);
-            Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
-            int tiles = (rows + Kernels.TILE - 1) / Kernels.TILE;
-            launch(gen.transpose(al, at, rows), 0, tiles, label + " (transpose)",
-                    new LaunchCostModel.Work(0, 8.0 * rows * m, (double) rows * m / Kernels.TILE));
-            transposeEmitted.add(scratch);
+            scratch = emitTranspose(source, label + " (transpose)");
         }
         GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + rows + "_kn", cols, rows, false);
         launchGemm(spec, p -> switch (p) {
@@ -1095,6 +1100,46 @@ public final class Lowering {
             case M -> new Arg.Int(m);
             default -> throw new IllegalStateException(p + " in a plain GEMM");
         }, m, label);
+    }
+
+    /** The scratch buffer of {@code source} transposed, [width, rows]. */
+    private int scratchOf(int source) {
+        Loc al = loc(source);
+        return transposed.computeIfAbsent(source, k -> buffer(graph.node(source).name() + ".t",
+                (long) al.rows() * al.width(), BufferSpec.Role.TEMP));
+    }
+
+    /** Transposes {@code source} into its scratch buffer; returns the buffer. */
+    private int emitTranspose(int source, String label) {
+        Loc al = loc(source);
+        int rows = al.rows();
+        int m = al.width();
+        int scratch = scratchOf(source);
+        Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
+        int tiles = (rows + Kernels.TILE - 1) / Kernels.TILE;
+        launch(gen.transpose(al, at, rows), 0, tiles, label, new LaunchCostModel.Work(0, 8.0 * rows * m,
+                (double) rows * m / Kernels.TILE));
+        transposeEmitted.add(scratch);
+        return scratch;
+    }
+
+    /**
+     * Whether, in the scheduled mode, {@code source} is the left operand of two or more matmul_tn that
+     * take the tiled GEMM: then its own task transposes it once for all of them.
+     */
+    private boolean sharedTranspose(int source) {
+        if (mode != Mode.SCHEDULED || absorbed.contains(source) || graph.node(source).isPerStep()) {
+            return false;
+        }
+        int readers = 0;
+        for (int[] u : users(source)) {
+            Node r = graph.node(u[0]);
+            if (r.op() == Op.MATMUL_TN && u[1] == 0 && r.operand(0).source() == source
+                    && loc(r.operand(1).source()).contiguous() && loc(r.id()).contiguous()) {
+                readers++;
+            }
+        }
+        return readers >= 2;
     }
 
     /** The scratch buffer holding each transposed left operand of a matmul_tn, by operand node. */
