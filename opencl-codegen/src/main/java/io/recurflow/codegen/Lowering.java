@@ -937,9 +937,14 @@ public final class Lowering {
         return us;
     }
 
-    /** Emits launches into a scratch list, prices them (with or without launch overheads), and drops them. */
+    /**
+     * Emits launches into a scratch list, prices them (with or without launch overheads), and drops
+     * them, with the weight packs they added to the setup (a training run repeats every pack).
+     */
     private double probeLaunches(Runnable emit, boolean withOverhead) {
         int runSize = run.size();
+        int setupSize = setup.size();
+        Set<String> savedPacks = new HashSet<>(packed.keySet());
         List<Integer> saved = pendingWaits;
         Set<Integer> savedTransposes = new HashSet<>(transposeEmitted);
         pendingWaits = new ArrayList<>();
@@ -951,6 +956,9 @@ public final class Lowering {
             }
         }
         run.subList(runSize, run.size()).clear();
+        // weights the probed launches packed: packed again if a real launch needs them, else never
+        setup.subList(setupSize, setup.size()).clear();
+        packed.keySet().retainAll(savedPacks);
         transposeEmitted.retainAll(savedTransposes);
         work.subList(runSize, work.size()).clear();
         pendingWaits = saved;
