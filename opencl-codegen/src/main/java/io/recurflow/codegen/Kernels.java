@@ -179,15 +179,29 @@ final class Kernels {
         }
         boolean transposeB = m.attrs().getBool("transpose_b", false);
         if (!transposeB && n % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
-            // W as [k, n]: each work-item sums sixteen neighbouring columns of every weight row at once
-            w.line("for (int j = lid * 16; j < " + n + "; j += " + local * 16 + ") {");
-            w.line("float16 acc = (float16)(0.0f);");
+            // W as [k, n]: each work-item sums neighbouring columns of every weight row, sixteen per vector,
+            // up to four vectors whose chains of additions run side by side
+            int vectors = n % 64 == 0 ? 4 : 1;
+            int cols = 16 * vectors;
+            w.line("for (int j = lid * " + cols + "; j < " + n + "; j += " + local * cols + ") {");
+            for (int q = 0; q < vectors; q++) {
+                w.line("float16 acc" + q + " = (float16)(0.0f);");
+            }
             w.line("if (" + rowA + ") {");
             w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
-            w.line("for (int k = 0; k < " + k + "; k++) acc += " + rowA + "[k] * vload16(0, wcol + k * " + wl.stride()
-                    + ");");
+            w.line("for (int k = 0; k < " + k + "; k++) {");
+            w.line("const float a = " + rowA + "[k];");
+            w.line("const __global float* wk = wcol + k * " + wl.stride() + ";");
+            for (int q = 0; q < vectors; q++) {
+                w.line("acc" + q + " += a * vload16(" + q + ", wk);");
+            }
             w.line("}");
-            w.line("vstore16(acc, 0, " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
+            w.line("}");
+            for (int q = 0; q < vectors; q++) {
+                w.line("vstore16(acc" + q + ", " + q + ", " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
+            }
+        } else if (transposeB && n % DOT_ROWS == 0) {
+            persistentDotGemm(w, m, epilogue, out, local, rowA);
         } else {
             persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB);
         }
@@ -197,6 +211,49 @@ final class Kernels {
                 + out.stride() + " + j] = 0.0f;");
         w.line("}");
         w.line("}");
+    }
+
+    /** Outputs {@link #persistentDotGemm} computes at a time. */
+    private static final int DOT_ROWS = 4;
+
+    /**
+     * The output loop of {@link #persistentGemm} for W as [n, k]: {@link #DOT_ROWS} outputs at a time, each a dot
+     * product of two contiguous rows in sixteen lanes, so that as many chains of additions run side by
+     * side (one chain waits on every addition); each sum is formed as by {@link #persistentScalarGemm}.
+     */
+    private void persistentDotGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA) {
+        Loc wl = locs.apply(m.operand(1).source());
+        int k = locs.apply(m.operand(0).source()).width();
+        int n = width(m.id());
+        String pw = w.param(wl.buffer(), false);
+        String po = w.param(out.buffer(), false);
+        w.line("for (int j0 = lid * " + DOT_ROWS + "; j0 < " + n + "; j0 += " + local * DOT_ROWS + ") {");
+        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j0 * " + wl.stride() + ";");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("float16 s" + q + " = (float16)(0.0f);");
+        }
+        w.line("if (" + rowA + ") {");
+        w.line("for (int k = 0; k + 16 <= " + k + "; k += 16) {");
+        w.line("const float16 a = vload16(0, " + rowA + " + k);");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("s" + q + " += a * vload16(0, wrow + " + q * wl.stride() + " + k);");
+        }
+        w.line("}");
+        w.line("}");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("{");
+            w.line("const int j = j0 + " + q + ";");
+            w.line("const float8 e8 = s" + q + ".lo + s" + q + ".hi;");
+            w.line("const float4 e4 = e8.lo + e8.hi;");
+            w.line("float acc = e4.x + e4.y + e4.z + e4.w;");
+            if (k % 16 != 0) {
+                w.line("if (" + rowA + ") for (int k = " + (k / 16 * 16) + "; k < " + k + "; k++) acc += " + rowA
+                        + "[k] * wrow[" + q * wl.stride() + " + k];");
+            }
+            persistentEpilogue(w, m, epilogue);
+            w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+            w.line("}");
+        }
     }
 
     /** The output loop of {@link #persistentGemm}: a column per work-item, then the epilogue. */
@@ -227,6 +284,12 @@ final class Kernels {
             w.line("for (int k = 0; k < " + k + "; k++) acc += " + rowA + "[k] * wcol[k * " + wl.stride() + "];");
         }
         w.line("}");
+        persistentEpilogue(w, m, epilogue);
+        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+    }
+
+    /** The bias and activation fused into a one-launch GEMM, applied to {@code acc} at column j. */
+    private void persistentEpilogue(KernelWriter w, Node m, int[] epilogue) {
         if (epilogue != null && epilogue[0] >= 0) {
             Node add = graph.node(epilogue[0]);
             Operand bias = add.operand(add.operand(0).source() == m.id() ? 1 : 0);
@@ -240,7 +303,6 @@ final class Kernels {
                 } + ";");
             }
         }
-        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
     }
 
     private String value(KernelWriter w, Set<Integer> group, Map<String, String> memo, int node, String col) {

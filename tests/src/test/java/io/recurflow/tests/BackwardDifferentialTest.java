@@ -94,12 +94,12 @@ class BackwardDifferentialTest {
     /**
      * Widths that are multiples of 16 and 16 stacked rows (4 steps × 4 sequences): the weight gradients'
      * transposes move whole tiles, and the one-launch reverse recurrence (dh = dgates · W, W as [k, n])
-     * sums sixteen columns per work-item.
+     * sums sixty-four columns per work-item.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("halfSettings")
     void wholeTileWidthsMatchReference(Setting s) {
-        DifferentialTest.assertMatchesReference(backward(ModelZoo.build("lstm:hidden=16,input=16")), s.mode(),
+        DifferentialTest.assertMatchesReference(backward(ModelZoo.build("lstm:hidden=64,input=16")), s.mode(),
                 new int[] {4, 2, 1, 4}, 4, 5, s.options());
     }
 
