@@ -474,7 +474,7 @@ final class Kernels {
     }
 
     /**
-     * The embedding gradient without atomics: work-item j owns column j of every table row, zeroes it,
+     * The embedding gradient without atomics: work-item j owns column j (or sixteen columns) of every table row, zeroes it,
      * then walks the ids in order adding column j of each value row to its id's row. Each sum is
      * formed in id order by one work-item, so the result is the same bit for bit on every run, and
      * the values are read once (not once per table row). With {@code masked}, ids are stacked steps
@@ -485,16 +485,24 @@ final class Kernels {
         Loc values = locs.apply(n.operand(1).source());
         Loc out = locs.apply(n.id());
         KernelWriter w = new KernelWriter(false, batch, 1);
-        w.line("for (int v = 0; v < " + out.rows() + "; v++) " + w.at(out, "v", "j", false) + " = 0.0f;");
+        // sixteen columns per work-item where the width allows: one vector addition per value row
+        int lanes = width(n.id()) % 16 == 0 ? 16 : 1;
+        String col = lanes == 1 ? "j" : "j * 16";
+        String zero = lanes == 1 ? "0.0f" : "(float16)(0.0f)";
+        String outAt = w.at(out, "v", col, false);
+        String valueAt = w.at(values, "q", col, false);
+        w.line("for (int v = 0; v < " + out.rows() + "; v++) " + (lanes == 1 ? outAt + " = 0.0f;"
+                : "vstore16(" + zero + ", 0, &" + outAt + ");"));
         w.line("for (int q = 0; q < " + idRows + "; q++) {");
         if (masked) {
             w.line("if (q / " + batch + " >= lengths[q % " + batch + "]) continue;");
         }
         w.line("const int v = " + w.at(ids, "q", "0", true) + ";");
-        w.line("if (v >= 0 && v < " + out.rows() + ") " + w.at(out, "v", "j", false) + " += "
-                + w.at(values, "q", "j", false) + ";");
+        w.line("if (v >= 0 && v < " + out.rows() + ") " + (lanes == 1 ? outAt + " += " + valueAt + ";"
+                : "vstore16(vload16(0, &" + outAt + ") + vload16(0, &" + valueAt + "), 0, &" + outAt + ");"));
         w.line("}");
-        return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+        return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(),
+                width(n.id()) / lanes);
     }
 
     /** The side of the square tiles {@link #transpose} moves. */

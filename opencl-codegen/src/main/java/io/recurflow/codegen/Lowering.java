@@ -110,7 +110,13 @@ public final class Lowering {
         if (batch < 1 || steps < 1) {
             throw new IllegalArgumentException("batch and sequence length must be at least 1");
         }
+        // the scheduled mode sums rows by id before a product rather than after (the embedding gradient)
+        Graph given = graph;
+        graph = mode == Mode.SCHEDULED ? io.recurflow.passes.ScatterBeforeProduct.rewrite(graph) : graph;
         Lowering l = new Lowering(graph, mode, batch, steps, options);
+        if (graph != given) {
+            l.notes.add("scatter before product: rows summed by id before their product with the weights");
+        }
         l.checkSupported();
         if (mode != Mode.NAIVE) {
             l.planEpilogues();
