@@ -647,8 +647,7 @@ public final class Lowering {
                 whole.add(c.index());
             }
         }
-        io.recurflow.scc.schedule.TaskGraph tg = io.recurflow.scc.schedule.TaskGraph.build(scc, steps, 1,
-                io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withWhole(whole));
+        io.recurflow.scc.schedule.TaskGraph tg = taskGraph(1);
         io.recurflow.scc.schedule.CostModel model = new io.recurflow.scc.schedule.CostModel() {
             private final Map<String, Double> memo = new HashMap<>();
 
@@ -678,9 +677,24 @@ public final class Lowering {
             horizontalGroups();
             sch = serialSchedule(tg, model);
         } else {
-            sch = options.queues() == 0
-                    ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(tg, model, options.maxQueues())
-                    : io.recurflow.scc.schedule.ListScheduler.schedule(tg, model, options.queues());
+            // batched work cut into chunks of steps lets a recurrence start on the first chunk of its input
+            // while the recurrence upstream still runs (a wavefront across stacked layers); the cost model
+            // picks the chunk count, ties going to fewer chunks
+            sch = null;
+            for (int chunks = 1; chunks <= Math.min(MAX_CHUNKS, steps); chunks *= 2) {
+                io.recurflow.scc.schedule.TaskGraph g = chunks == 1 ? tg : taskGraph(chunks);
+                io.recurflow.scc.schedule.Schedule s = options.queues() == 0
+                        ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(g, model, options.maxQueues())
+                        : io.recurflow.scc.schedule.ListScheduler.schedule(g, model, options.queues());
+                if (sch == null || s.makespan() < sch.makespan() * (1 - 1e-9)) {
+                    sch = s;
+                    tg = g;
+                }
+            }
+            if (tg.options().chunks() > 1) {
+                notes.add("batched components in " + tg.options().chunks() + " chunks of steps, so that the"
+                        + " recurrences they feed start before they end");
+            }
             if (!whole.isEmpty()) {
                 notes.add("no horizontal fusion: " + (options.queues() > 0 ? options.queues()
                         + " queues were asked for" : "the device runs several queues at once") + ", so "
@@ -750,6 +764,15 @@ public final class Lowering {
             emitJoin("join");
         }
         emitReads();
+    }
+
+    /** Chunks of steps the scheduled mode tries for batched components: 1, 2, 4, … up to this. */
+    private static final int MAX_CHUNKS = 8;
+
+    /** The scheduled mode's tasks with batched components cut into {@code chunks} ranges of steps. */
+    private io.recurflow.scc.schedule.TaskGraph taskGraph(int chunks) {
+        return io.recurflow.scc.schedule.TaskGraph.build(scc, steps, 1, io.recurflow.scc.schedule.TaskOptions.DEFAULT
+                .withBatch(batch).withChunks(chunks).withWhole(whole));
     }
 
     /** The launches of one task, in batched mode's way: acyclic work over all its steps, recurrences step by step. */
