@@ -67,8 +67,9 @@ final class Kernels {
         List<String> padding = new ArrayList<>();
         for (int o : outputs) {
             String v = value(w, group, memo, o, "j");
-            w.line(w.store(locs.apply(o), "j") + " = " + v + ";");
-            padding.add(w.store(locs.apply(o), "j") + " = 0.0f;");
+            String at = w.store(locs.apply(o), "j");
+            w.line(w.isVector16() ? "vstore16(" + v + ", 0, &" + at + ");" : at + " = " + v + ";");
+            padding.add(w.isVector16() ? "vstore16((float16)(0.0f), 0, &" + at + ");" : at + " = 0.0f;");
         }
         return padding;
     }
@@ -103,20 +104,26 @@ final class Kernels {
             for (Stage st : part.stages()) {
                 for (List<Integer> outs : st.outputs()) {
                     int cols = width(outs.get(0));
+                    // one work-item (a CPU) walks the columns sixteen at a time: vector arithmetic and exp
+                    boolean vector = local == 1 && cols % 16 == 0 && st.group().stream().allMatch(this::vectorizable);
+                    String loop = vector ? "for (int j = 0; j < " + cols + "; j += 16) {"
+                            : "for (int j = lid; j < " + cols + "; j += " + local + ") {";
+                    w.vector16(vector);
                     w.line("for (int b = 0; b < " + batch + "; b++) {");
                     w.line("const int R = t * " + batch + " + b;");
                     w.line("if (t < lengths[b]) {");
-                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    w.line(loop);
                     List<String> padding = groupOutputs(w, st.group(), outs);
                     w.line("}");
                     w.line("} else {");
-                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    w.line(loop);
                     for (String pad : padding) {
                         w.line(pad);
                     }
                     w.line("}");
                     w.line("}");
                     w.line("}");
+                    w.vector16(false);
                     w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
                 }
                 for (int id : st.others()) {
@@ -135,6 +142,23 @@ final class Kernels {
         }
         String prologue = "    const int lid = get_local_id(0);\n";
         return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
+    }
+
+    /**
+     * Whether a fused node computes the same in sixteen lanes: float values, and an op whose C text
+     * works on vectors ({@code step}'s comparison does not).
+     */
+    private boolean vectorizable(int node) {
+        Node n = graph.node(node);
+        if (n.op() == Op.STEP || isInt(node)) {
+            return false;
+        }
+        for (Operand o : n.operands()) {
+            if (isInt(o.source()) || o.hasInit() && isInt(o.init())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -349,7 +373,7 @@ final class Kernels {
             default -> throw new IllegalArgumentException("not element-wise: " + n.op());
         };
         String v = w.temp();
-        w.line("const float " + v + " = " + expr + ";");
+        w.line((w.isVector16() ? "const float16 " : "const float ") + v + " = " + expr + ";");
         memo.put(key, v);
         return v;
     }
