@@ -63,6 +63,26 @@ final class KernelWriter {
         return perStep;
     }
 
+    /** Whether loads of a column read sixteen columns from there on (a float16); see {@link #vector16}. */
+    private boolean vector16;
+
+    /**
+     * From now on, loads at a column other than the literal {@code "0"} (a one-column value broadcast
+     * to every column) read the sixteen columns from there on as a float16, or back to one float.
+     */
+    void vector16(boolean on) {
+        vector16 = on;
+    }
+
+    boolean isVector16() {
+        return vector16;
+    }
+
+    /** {@code element} read as it is, or as the float16 starting there when loads are vectors. */
+    private String lanes(String element, String col) {
+        return vector16 && !col.equals("0") ? "vload16(0, &" + element + ")" : element;
+    }
+
     /** The C expression reading {@code loc} at column {@code col} of this kernel's row, {@code delay} steps back. */
     String load(Loc loc, int delay, Loc init, String col, boolean isInt) {
         String p = param(loc.buffer(), isInt);
@@ -72,13 +92,14 @@ final class KernelWriter {
                 throw new IllegalStateException("a static kernel cannot read a per-step value");
             }
             if (delay == 0) {
-                return p + "[" + loc.base() + " + R * " + loc.stride() + " + " + c + "]";
+                return lanes(p + "[" + loc.base() + " + R * " + loc.stride() + " + " + c + "]", col);
             }
             String s = temp();
             line("int " + s + " = t - (" + delay + ");");
-            String fallback = init == null ? (isInt ? "0" : "0.0f") : load(init, 0, null, col, isInt);
-            return "((" + s + " >= 0 && " + s + " < lengths[b]) ? " + p + "[" + loc.base() + " + (" + s + " * " + batch
-                    + " + b) * " + loc.stride() + " + " + c + "] : " + fallback + ")";
+            String zero = isInt ? "0" : vector16 && !col.equals("0") ? "(float16)(0.0f)" : "0.0f";
+            String fallback = init == null ? zero : load(init, 0, null, col, isInt);
+            return "((" + s + " >= 0 && " + s + " < lengths[b]) ? " + lanes(p + "[" + loc.base() + " + (" + s + " * "
+                    + batch + " + b) * " + loc.stride() + " + " + c + "]", col) + " : " + fallback + ")";
         }
         String row;
         if (loc.rows() == 1) {
@@ -91,7 +112,7 @@ final class KernelWriter {
             throw new IllegalStateException("operand with " + loc.rows() + " rows in a kernel over "
                     + (perStep ? batch + " sequences" : staticRows + " rows"));
         }
-        return at(loc, row, col, isInt);
+        return lanes(at(loc, row, col, isInt), col);
     }
 
     /** The C lvalue of {@code loc} at column {@code col} of this kernel's row. */

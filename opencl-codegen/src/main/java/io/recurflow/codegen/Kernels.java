@@ -67,8 +67,9 @@ final class Kernels {
         List<String> padding = new ArrayList<>();
         for (int o : outputs) {
             String v = value(w, group, memo, o, "j");
-            w.line(w.store(locs.apply(o), "j") + " = " + v + ";");
-            padding.add(w.store(locs.apply(o), "j") + " = 0.0f;");
+            String at = w.store(locs.apply(o), "j");
+            w.line(w.isVector16() ? "vstore16(" + v + ", 0, &" + at + ");" : at + " = " + v + ";");
+            padding.add(w.isVector16() ? "vstore16((float16)(0.0f), 0, &" + at + ");" : at + " = 0.0f;");
         }
         return padding;
     }
@@ -103,20 +104,26 @@ final class Kernels {
             for (Stage st : part.stages()) {
                 for (List<Integer> outs : st.outputs()) {
                     int cols = width(outs.get(0));
+                    // one work-item (a CPU) walks the columns sixteen at a time: vector arithmetic and exp
+                    boolean vector = local == 1 && cols % 16 == 0 && st.group().stream().allMatch(this::vectorizable);
+                    String loop = vector ? "for (int j = 0; j < " + cols + "; j += 16) {"
+                            : "for (int j = lid; j < " + cols + "; j += " + local + ") {";
+                    w.vector16(vector);
                     w.line("for (int b = 0; b < " + batch + "; b++) {");
                     w.line("const int R = t * " + batch + " + b;");
                     w.line("if (t < lengths[b]) {");
-                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    w.line(loop);
                     List<String> padding = groupOutputs(w, st.group(), outs);
                     w.line("}");
                     w.line("} else {");
-                    w.line("for (int j = lid; j < " + cols + "; j += " + local + ") {");
+                    w.line(loop);
                     for (String pad : padding) {
                         w.line(pad);
                     }
                     w.line("}");
                     w.line("}");
                     w.line("}");
+                    w.vector16(false);
                     w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
                 }
                 for (int id : st.others()) {
@@ -137,12 +144,32 @@ final class Kernels {
         return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
     }
 
-    /** Whether {@link #persistent} can compute this GEMM: PyTorch-layout weights, whole rows of A. */
+    /**
+     * Whether a fused node computes the same in sixteen lanes: float values, and an op whose C text
+     * works on vectors ({@code step}'s comparison does not).
+     */
+    private boolean vectorizable(int node) {
+        Node n = graph.node(node);
+        if (n.op() == Op.STEP || isInt(node)) {
+            return false;
+        }
+        for (Operand o : n.operands()) {
+            if (isInt(o.source()) || o.hasInit() && isInt(o.init())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@link #persistent} can compute this GEMM: whole rows of A, a fixed weight as [n, k]
+     * (PyTorch's layout) or [k, n] (the backward product dh = dgates · W).
+     */
     boolean persistentGemmFits(Node m) {
         Operand a = m.operand(0);
         Loc al = locs.apply(a.source());
         Loc wl = locs.apply(m.operand(1).source());
-        return m.attrs().getBool("transpose_b", false) && al.perStep() && al.contiguous() && !wl.perStep()
+        return al.perStep() && al.contiguous() && !wl.perStep()
                 && wl.contiguous() && (!a.hasInit() || locs.apply(a.init()).contiguous()
                 && locs.apply(a.init()).rows() == batch);
     }
@@ -174,18 +201,119 @@ final class Kernels {
                     + batch + " + b) * " + al.stride() + " : " + init + ";");
             rowA = "arow";
         }
+        boolean transposeB = m.attrs().getBool("transpose_b", false);
+        if (!transposeB && n % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
+            // W as [k, n]: each work-item sums neighbouring columns of every weight row, sixteen per vector,
+            // up to four vectors whose chains of additions run side by side
+            int vectors = n % 64 == 0 ? 4 : 1;
+            int cols = 16 * vectors;
+            w.line("for (int j = lid * " + cols + "; j < " + n + "; j += " + local * cols + ") {");
+            for (int q = 0; q < vectors; q++) {
+                w.line("float16 acc" + q + " = (float16)(0.0f);");
+            }
+            w.line("if (" + rowA + ") {");
+            w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
+            w.line("for (int k = 0; k < " + k + "; k++) {");
+            w.line("const float a = " + rowA + "[k];");
+            w.line("const __global float* wk = wcol + k * " + wl.stride() + ";");
+            for (int q = 0; q < vectors; q++) {
+                w.line("acc" + q + " += a * vload16(" + q + ", wk);");
+            }
+            w.line("}");
+            w.line("}");
+            for (int q = 0; q < vectors; q++) {
+                w.line("vstore16(acc" + q + ", " + q + ", " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
+            }
+        } else if (transposeB && n % DOT_ROWS == 0) {
+            persistentDotGemm(w, m, epilogue, out, local, rowA);
+        } else {
+            persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB);
+        }
+        w.line("}");
+        w.line("} else {");
+        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
+                + out.stride() + " + j] = 0.0f;");
+        w.line("}");
+        w.line("}");
+    }
+
+    /** Outputs {@link #persistentDotGemm} computes at a time. */
+    private static final int DOT_ROWS = 4;
+
+    /**
+     * The output loop of {@link #persistentGemm} for W as [n, k]: {@link #DOT_ROWS} outputs at a time, each a dot
+     * product of two contiguous rows in sixteen lanes, so that as many chains of additions run side by
+     * side (one chain waits on every addition); each sum is formed as by {@link #persistentScalarGemm}.
+     */
+    private void persistentDotGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA) {
+        Loc wl = locs.apply(m.operand(1).source());
+        int k = locs.apply(m.operand(0).source()).width();
+        int n = width(m.id());
+        String pw = w.param(wl.buffer(), false);
+        String po = w.param(out.buffer(), false);
+        w.line("for (int j0 = lid * " + DOT_ROWS + "; j0 < " + n + "; j0 += " + local * DOT_ROWS + ") {");
+        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j0 * " + wl.stride() + ";");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("float16 s" + q + " = (float16)(0.0f);");
+        }
+        w.line("if (" + rowA + ") {");
+        w.line("for (int k = 0; k + 16 <= " + k + "; k += 16) {");
+        w.line("const float16 a = vload16(0, " + rowA + " + k);");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("s" + q + " += a * vload16(0, wrow + " + q * wl.stride() + " + k);");
+        }
+        w.line("}");
+        w.line("}");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("{");
+            w.line("const int j = j0 + " + q + ";");
+            w.line("const float8 e8 = s" + q + ".lo + s" + q + ".hi;");
+            w.line("const float4 e4 = e8.lo + e8.hi;");
+            w.line("float acc = e4.x + e4.y + e4.z + e4.w;");
+            if (k % 16 != 0) {
+                w.line("if (" + rowA + ") for (int k = " + (k / 16 * 16) + "; k < " + k + "; k++) acc += " + rowA
+                        + "[k] * wrow[" + q * wl.stride() + " + k];");
+            }
+            persistentEpilogue(w, m, epilogue);
+            w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+            w.line("}");
+        }
+    }
+
+    /** The output loop of {@link #persistentGemm}: a column per work-item, then the epilogue. */
+    private void persistentScalarGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA,
+                                      boolean transposeB) {
+        Loc al = locs.apply(m.operand(0).source());
+        Loc wl = locs.apply(m.operand(1).source());
+        int k = al.width();
+        int n = width(m.id());
+        String pw = w.param(wl.buffer(), false);
+        String po = w.param(out.buffer(), false);
         w.line("for (int j = lid; j < " + n + "; j += " + local + ") {");
         w.line("float acc = 0.0f;");
         w.line("if (" + rowA + ") {");
-        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j * " + wl.stride() + ";");
-        w.line("float16 s16 = (float16)(0.0f);");
-        w.line("int k = 0;");
-        w.line("for (; k + 16 <= " + k + "; k += 16) s16 += vload16(0, " + rowA + " + k) * vload16(0, wrow + k);");
-        w.line("float8 s8 = s16.lo + s16.hi;");
-        w.line("float4 s4 = s8.lo + s8.hi;");
-        w.line("acc = s4.x + s4.y + s4.z + s4.w;");
-        w.line("for (; k < " + k + "; k++) acc += " + rowA + "[k] * wrow[k];");
+        if (transposeB) {
+            // W as [n, k]: a dot product of two contiguous rows per output
+            w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j * " + wl.stride() + ";");
+            w.line("float16 s16 = (float16)(0.0f);");
+            w.line("int k = 0;");
+            w.line("for (; k + 16 <= " + k + "; k += 16) s16 += vload16(0, " + rowA + " + k) * vload16(0, wrow + k);");
+            w.line("float8 s8 = s16.lo + s16.hi;");
+            w.line("float4 s4 = s8.lo + s8.hi;");
+            w.line("acc = s4.x + s4.y + s4.z + s4.w;");
+            w.line("for (; k < " + k + "; k++) acc += " + rowA + "[k] * wrow[k];");
+        } else {
+            // W as [k, n]: neighbouring work-items read neighbouring columns of each weight row
+            w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
+            w.line("for (int k = 0; k < " + k + "; k++) acc += " + rowA + "[k] * wcol[k * " + wl.stride() + "];");
+        }
         w.line("}");
+        persistentEpilogue(w, m, epilogue);
+        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+    }
+
+    /** The bias and activation fused into a one-launch GEMM, applied to {@code acc} at column j. */
+    private void persistentEpilogue(KernelWriter w, Node m, int[] epilogue) {
         if (epilogue != null && epilogue[0] >= 0) {
             Node add = graph.node(epilogue[0]);
             Operand bias = add.operand(add.operand(0).source() == m.id() ? 1 : 0);
@@ -199,13 +327,6 @@ final class Kernels {
                 } + ";");
             }
         }
-        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
-        w.line("}");
-        w.line("} else {");
-        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
-                + out.stride() + " + j] = 0.0f;");
-        w.line("}");
-        w.line("}");
     }
 
     private String value(KernelWriter w, Set<Integer> group, Map<String, String> memo, int node, String col) {
@@ -252,7 +373,7 @@ final class Kernels {
             default -> throw new IllegalArgumentException("not element-wise: " + n.op());
         };
         String v = w.temp();
-        w.line("const float " + v + " = " + expr + ";");
+        w.line((w.isVector16() ? "const float16 " : "const float ") + v + " = " + expr + ";");
         memo.put(key, v);
         return v;
     }
@@ -377,24 +498,35 @@ final class Kernels {
     }
 
     /**
-     * The embedding gradient without atomics: work-item (j, v) scans every id in order and adds
-     * column j of the value rows whose id is v, so the result is the same bit for bit on every run.
-     * With {@code masked}, ids are stacked steps (row t·B + b) and rows past a sequence's end are skipped.
+     * The embedding gradient without atomics: work-item j owns column j (or sixteen columns) of every table row, zeroes it,
+     * then walks the ids in order adding column j of each value row to its id's row. Each sum is
+     * formed in id order by one work-item, so the result is the same bit for bit on every run, and
+     * the values are read once (not once per table row). With {@code masked}, ids are stacked steps
+     * (row t·B + b) and rows past a sequence's end are skipped. Runs on [columns, 1].
      */
     Kernel scatterAdd(Node n, int idRows, boolean masked) {
         Loc ids = locs.apply(n.operand(0).source());
         Loc values = locs.apply(n.operand(1).source());
         Loc out = locs.apply(n.id());
-        KernelWriter w = new KernelWriter(false, batch, out.rows());
-        w.line("float acc = 0.0f;");
+        KernelWriter w = new KernelWriter(false, batch, 1);
+        // sixteen columns per work-item where the width allows: one vector addition per value row
+        int lanes = width(n.id()) % 16 == 0 ? 16 : 1;
+        String col = lanes == 1 ? "j" : "j * 16";
+        String zero = lanes == 1 ? "0.0f" : "(float16)(0.0f)";
+        String outAt = w.at(out, "v", col, false);
+        String valueAt = w.at(values, "q", col, false);
+        w.line("for (int v = 0; v < " + out.rows() + "; v++) " + (lanes == 1 ? outAt + " = 0.0f;"
+                : "vstore16(" + zero + ", 0, &" + outAt + ");"));
         w.line("for (int q = 0; q < " + idRows + "; q++) {");
         if (masked) {
             w.line("if (q / " + batch + " >= lengths[q % " + batch + "]) continue;");
         }
-        w.line("if (" + w.at(ids, "q", "0", true) + " == r) acc += " + w.at(values, "q", "j", false) + ";");
+        w.line("const int v = " + w.at(ids, "q", "0", true) + ";");
+        w.line("if (v >= 0 && v < " + out.rows() + ") " + (lanes == 1 ? outAt + " += " + valueAt + ";"
+                : "vstore16(vload16(0, &" + outAt + ") + vload16(0, &" + valueAt + "), 0, &" + outAt + ");"));
         w.line("}");
-        w.line(w.store(out, "j") + " = acc;");
-        return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(), width(n.id()));
+        return new Kernel("scatter_add", w.finish(List.of(), null), w.buffers(), w.paramKinds(),
+                width(n.id()) / lanes);
     }
 
     /** The side of the square tiles {@link #transpose} moves. */
@@ -408,6 +540,22 @@ final class Kernels {
     Kernel transpose(Loc from, Loc to, int rows) {
         int cols = from.width();
         KernelWriter w = new KernelWriter(false, batch, ceilDiv(rows, TILE));
+        if (rows % TILE == 0 && cols % TILE == 0) {
+            // whole tiles: sixteen rows read as vectors, sixteen columns written as vectors, in registers
+            w.line("const __global float* src = &" + w.at(from, "r * " + TILE, "j * " + TILE, false) + ";");
+            w.line("__global float* dst = &" + w.at(to, "j * " + TILE, "r * " + TILE, false) + ";");
+            for (int i = 0; i < TILE; i++) {
+                w.line("const float16 a" + i + " = vload16(0, src + " + i * from.stride() + ");");
+            }
+            for (int k = 0; k < TILE; k++) {
+                StringBuilder col = new StringBuilder();
+                for (int i = 0; i < TILE; i++) {
+                    col.append(i == 0 ? "" : ", ").append("a").append(i).append(".s").append(Integer.toHexString(k));
+                }
+                w.line("vstore16((float16)(" + col + "), 0, dst + " + k * to.stride() + ");");
+            }
+            return new Kernel("transpose", w.finish(List.of(), null), w.buffers(), w.paramKinds(), cols / TILE);
+        }
         w.line("for (int i = 0; i < " + TILE + "; i++) {");
         w.line("const int q = r * " + TILE + " + i;");
         w.line("if (q >= " + rows + ") break;");

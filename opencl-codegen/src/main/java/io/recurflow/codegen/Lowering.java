@@ -130,10 +130,20 @@ public final class Lowering {
             throw new IllegalArgumentException("streams split the batch in the scheduled mode only, not in "
                     + mode.textName());
         }
+        // the scheduled mode sums rows by id before a product rather than after (the embedding gradient)
+        Graph given = graph;
+        graph = mode == Mode.SCHEDULED ? io.recurflow.passes.ScatterBeforeProduct.rewrite(graph) : graph;
         Lowering l = new Lowering(graph, mode, batch, steps, options);
+        if (graph != given) {
+            l.notes.add("scatter before product: rows summed by id before their product with the weights");
+        }
         l.checkSupported();
         if (mode != Mode.NAIVE) {
             l.planEpilogues();
+            l.planConcatsInPlace();
+        }
+        if (mode == Mode.SCHEDULED) {
+            l.planInlined();
         }
         l.layout();
         if (mode == Mode.SCHEDULED) {
@@ -330,6 +340,68 @@ public final class Lowering {
         return e[1] >= 0 ? e[1] : e[0];
     }
 
+    /** Concatenations whose operands write their own columns of it: concat id → its operands. */
+    private final Map<Integer, List<Integer>> concatsInPlace = new LinkedHashMap<>();
+    /** Operand id → {concat id, first column}: where an in-place concat's operand lives. */
+    private final Map<Integer, int[]> inConcat = new HashMap<>();
+
+    /**
+     * Concatenations of per-step element-wise results (the gate gradients of an LSTM step) become
+     * in place: each operand is stored straight into its columns of the concatenation, which then
+     * needs no launch of its own. Not in naive mode, which launches every op.
+     */
+    private void planConcatsInPlace() {
+        Set<Integer> gemmResults = new HashSet<>();
+        for (int m : epilogues.keySet()) {
+            gemmResults.add(gemmResult(m));
+        }
+        for (Node n : graph.nodesOf(Op.CONCAT)) {
+            if (!n.isPerStep() || graph.outputs().contains(n.id())) {
+                continue;
+            }
+            List<Integer> parts = new ArrayList<>();
+            boolean ok = true;
+            for (Operand o : n.operands()) {
+                Node src = graph.node(o.source());
+                ok &= o.delay() == 0 && !o.hasInit() && src.isPerStep() && Kernels.ELEMENTWISE.contains(src.op())
+                        && src.op() != Op.BROADCAST_TIME && src.op() != Op.UNSTACK_TIME
+                        && !absorbed.contains(src.id()) && !gemmResults.contains(src.id())
+                        && !graph.outputs().contains(src.id()) && !parts.contains(src.id())
+                        && !inConcat.containsKey(src.id());
+                parts.add(src.id());
+            }
+            if (!ok) {
+                continue;
+            }
+            int col = 0;
+            for (int part : parts) {
+                inConcat.put(part, new int[] {n.id(), col});
+                col += width(graph.node(part));
+            }
+            concatsInPlace.put(n.id(), parts);
+            absorbed.add(n.id());
+        }
+    }
+
+    /**
+     * Lays out an in-place concatenation (its own buffer) or one of its operands (a column view of
+     * it, placed when the operand comes first); false for every other node.
+     */
+    private boolean layoutInConcat(Node n) {
+        int[] at = inConcat.get(n.id());
+        int concat = at != null ? at[0] : concatsInPlace.containsKey(n.id()) ? n.id() : -1;
+        if (concat < 0) {
+            return false;
+        }
+        if (!locs.containsKey(concat)) {
+            locs.put(concat, own(graph.node(concat), BufferSpec.Role.TEMP));
+        }
+        if (at != null) {
+            locs.put(n.id(), loc(concat).withColumns(at[1], width(n)));
+        }
+        return true;
+    }
+
     // ---- layout ---------------------------------------------------------------------------------
 
     private int buffer(String name, long elements, BufferSpec.Role role) {
@@ -357,6 +429,9 @@ public final class Lowering {
         }
         for (Node n : graph.nodes()) {
             BufferSpec.Role temp = outs.contains(n.id()) ? BufferSpec.Role.OUTPUT : BufferSpec.Role.TEMP;
+            if (layoutInConcat(n)) {
+                continue;
+            }
             switch (n.op()) {
                 case INPUT, STATIC_INPUT -> {
                     locs.put(n.id(), own(n, BufferSpec.Role.INPUT));
@@ -594,9 +669,7 @@ public final class Lowering {
                 whole.add(c.index());
             }
         }
-        io.recurflow.scc.schedule.TaskGraph tg = io.recurflow.scc.schedule.TaskGraph.build(scc, steps,
-                options.streams(), io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withWhole(whole)
-                        .withShared(sharedByStreams()));
+        io.recurflow.scc.schedule.TaskGraph tg = taskGraph(1);
         io.recurflow.scc.schedule.CostModel model = new io.recurflow.scc.schedule.CostModel() {
             private final Map<String, Double> memo = new HashMap<>();
 
@@ -626,9 +699,24 @@ public final class Lowering {
             horizontalGroups();
             sch = serialSchedule(tg, model);
         } else {
-            sch = options.queues() == 0
-                    ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(tg, model, options.maxQueues())
-                    : io.recurflow.scc.schedule.ListScheduler.schedule(tg, model, options.queues());
+            // batched work cut into chunks of steps lets a recurrence start on the first chunk of its input
+            // while the recurrence upstream still runs (a wavefront across stacked layers); the cost model
+            // picks the chunk count, ties going to fewer chunks
+            sch = null;
+            for (int chunks = 1; chunks <= Math.min(MAX_CHUNKS, steps); chunks *= 2) {
+                io.recurflow.scc.schedule.TaskGraph g = chunks == 1 ? tg : taskGraph(chunks);
+                io.recurflow.scc.schedule.Schedule s = options.queues() == 0
+                        ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(g, model, options.maxQueues())
+                        : io.recurflow.scc.schedule.ListScheduler.schedule(g, model, options.queues());
+                if (sch == null || s.makespan() < sch.makespan() * (1 - 1e-9)) {
+                    sch = s;
+                    tg = g;
+                }
+            }
+            if (tg.options().chunks() > 1) {
+                notes.add("batched components in " + tg.options().chunks() + " chunks of steps, so that the"
+                        + " recurrences they feed start before they end");
+            }
             if (!whole.isEmpty()) {
                 notes.add("no horizontal fusion: " + (options.queues() > 0 ? options.queues()
                         + " queues were asked for" : "the device runs several queues at once") + ", so "
@@ -766,6 +854,16 @@ public final class Lowering {
         } else {
             rowSet.within(t.stream(), () -> emitTask(t));
         }
+    }
+
+    /** Chunks of steps the scheduled mode tries for batched components: 1, 2, 4, … up to this. */
+    private static final int MAX_CHUNKS = 8;
+
+    /** The scheduled mode's tasks with batched components cut into {@code chunks} ranges of steps. */
+    private io.recurflow.scc.schedule.TaskGraph taskGraph(int chunks) {
+        return io.recurflow.scc.schedule.TaskGraph.build(scc, steps, options.streams(),
+                io.recurflow.scc.schedule.TaskOptions.DEFAULT.withBatch(batch).withChunks(chunks).withWhole(whole)
+                        .withShared(sharedByStreams()));
     }
 
     /** The launches of one task, in batched mode's way: acyclic work over all its steps, recurrences step by step. */
@@ -959,9 +1057,14 @@ public final class Lowering {
         return us;
     }
 
-    /** Emits launches into a scratch list, prices them (with or without launch overheads), and drops them. */
+    /**
+     * Emits launches into a scratch list, prices them (with or without launch overheads), and drops
+     * them, with the weight packs they added to the setup (a training run repeats every pack).
+     */
     private double probeLaunches(Runnable emit, boolean withOverhead) {
         int runSize = run.size();
+        int setupSize = setup.size();
+        Set<String> savedPacks = new HashSet<>(packed.keySet());
         List<Integer> saved = pendingWaits;
         Set<Integer> savedTransposes = new HashSet<>(transposeEmitted);
         pendingWaits = new ArrayList<>();
@@ -973,6 +1076,9 @@ public final class Lowering {
             }
         }
         run.subList(runSize, run.size()).clear();
+        // weights the probed launches packed: packed again if a real launch needs them, else never
+        setup.subList(setupSize, setup.size()).clear();
+        packed.keySet().retainAll(savedPacks);
         transposeEmitted.retainAll(savedTransposes);
         work.subList(runSize, work.size()).clear();
         pendingWaits = saved;
@@ -984,8 +1090,18 @@ public final class Lowering {
         return probeLaunches(() -> emitTaskRows(t), true);
     }
 
-    /** One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0). */
+    /**
+     * One node's own work over {@code count} steps from t0 (per-step) or once (static, count 0), then
+     * the transpose its weight-gradient readers share ({@link #sharedTranspose}).
+     */
     private void emitNode(Node n, int t0, int count) {
+        emitNodeWork(n, t0, count);
+        if (sharedTranspose(n.id())) {
+            emitTranspose(n.id(), n.name() + " (transpose for the weight gradients)");
+        }
+    }
+
+    private void emitNodeWork(Node n, int t0, int count) {
         if (absorbed.contains(n.id())) {
             return;
         }
@@ -1028,9 +1144,9 @@ public final class Lowering {
                 Node ids = graph.node(n.operand(0).source());
                 int idRows = loc(ids.id()).rows();
                 boolean masked = ids.op() == Op.STACK_TIME && idRows == steps * batch;
-                double scans = (double) idRows * rows * width(n);
-                launch(gen.scatterAdd(n, idRows, masked), 0, rows, label, new LaunchCostModel.Work(scans,
-                        4.0 * idRows * (width(n) + 1), scans));
+                double adds = (double) idRows * width(n);
+                launch(gen.scatterAdd(n, idRows, masked), 0, 1, label, new LaunchCostModel.Work(adds,
+                        4.0 * idRows * (width(n) + 1) + 8.0 * rows * width(n), adds));
             }
             case EMBEDDING -> launch(gen.embedding(n, perStep, sr), t0, rows, label);
             case SUM_TIME, LAST_STEP, FIRST_STEP -> launch(gen.timeReduction(n), 0, batch, label);
@@ -1090,21 +1206,16 @@ public final class Lowering {
             return;
         }
         // one transpose per left operand: the weight gradients of the products that read one gradient share
-        // it, where everything runs in order on one queue (on several, nothing orders the two tasks)
+        // it, where everything runs in order on one queue; on several, the operand's own task transposes it
+        // (sharedTranspose), so that every product waits for it like for the operand itself
+        int source = n.operand(0).source();
         boolean inOrder = mode != Mode.SCHEDULED || schedule != null && schedule.queues() == 1;
-        Integer done = transposed.get(n.operand(0).source());
+        Integer done = transposed.get(source);
         int scratch;
-        if (done != null && transposeEmitted.contains(done) && inOrder) {
-            scratch = done;
+        if (sharedTranspose(source) || done != null && transposeEmitted.contains(done) && inOrder) {
+            scratch = scratchOf(source);
         } else {
-            scratch = done != null ? done : buffer(graph.node(n.operand(0).source()).name() + ".t", (long) rows * m,
-                    BufferSpec.Role.TEMP);
-            transposed.put(n.operand(0).source(), scratch);
-            Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
-            int tiles = (rows + Kernels.TILE - 1) / Kernels.TILE;
-            launch(gen.transpose(al, at, rows), 0, tiles, label + " (transpose)",
-                    new LaunchCostModel.Work(0, 8.0 * rows * m, (double) rows * m / Kernels.TILE));
-            transposeEmitted.add(scratch);
+            scratch = emitTranspose(source, label + " (transpose)");
         }
         GemmSpec spec = GemmSpec.plain("gemm_n" + cols + "_k" + rows + "_kn", cols, rows, false);
         launchGemm(spec, p -> switch (p) {
@@ -1117,6 +1228,46 @@ public final class Lowering {
             case M -> new Arg.Int(m);
             default -> throw new IllegalStateException(p + " in a plain GEMM");
         }, m, label);
+    }
+
+    /** The scratch buffer of {@code source} transposed, [width, rows]. */
+    private int scratchOf(int source) {
+        Loc al = loc(source);
+        return transposed.computeIfAbsent(source, k -> buffer(graph.node(source).name() + ".t",
+                (long) al.rows() * al.width(), BufferSpec.Role.TEMP));
+    }
+
+    /** Transposes {@code source} into its scratch buffer; returns the buffer. */
+    private int emitTranspose(int source, String label) {
+        Loc al = loc(source);
+        int rows = al.rows();
+        int m = al.width();
+        int scratch = scratchOf(source);
+        Loc at = new Loc(scratch, 0, rows, 0, rows, false, m);
+        int tiles = (rows + Kernels.TILE - 1) / Kernels.TILE;
+        launch(gen.transpose(al, at, rows), 0, tiles, label, new LaunchCostModel.Work(0, 8.0 * rows * m,
+                (double) rows * m / Kernels.TILE));
+        transposeEmitted.add(scratch);
+        return scratch;
+    }
+
+    /**
+     * Whether, in the scheduled mode, {@code source} is the left operand of two or more matmul_tn that
+     * take the tiled GEMM: then its own task transposes it once for all of them.
+     */
+    private boolean sharedTranspose(int source) {
+        if (mode != Mode.SCHEDULED || absorbed.contains(source) || graph.node(source).isPerStep()) {
+            return false;
+        }
+        int readers = 0;
+        for (int[] u : users(source)) {
+            Node r = graph.node(u[0]);
+            if (r.op() == Op.MATMUL_TN && u[1] == 0 && r.operand(0).source() == source
+                    && loc(r.operand(1).source()).contiguous() && loc(r.id()).contiguous()) {
+                readers++;
+            }
+        }
+        return readers >= 2;
     }
 
     /** The scratch buffer holding each transposed left operand of a matmul_tn, by operand node. */
@@ -1301,9 +1452,66 @@ public final class Lowering {
             for (int id : stored(group)) {
                 byWidth.computeIfAbsent(width(graph.node(id)), k -> new ArrayList<>()).add(id);
             }
+            addInlined(group);
             out.add(new Stage(group, new ArrayList<>(byWidth.values()), others));
         }
         return out;
+    }
+
+    /**
+     * Element-wise per-step nodes of acyclic components computed in registers by the fused kernels of
+     * the recurrences that read them (scheduled mode): the factors of an LSTM's backward step that
+     * depend only on forward values (o · (1 − o), 1 − tanh² c, …) then cost neither a launch over all
+     * steps nor a round trip through memory. They have no buffer.
+     */
+    private final Set<Integer> inlined = new HashSet<>();
+
+    /** Finds the {@link #inlined} nodes: every reader a fused recurrent node or another inlined node, at delay 0. */
+    private void planInlined() {
+        List<Node> nodes = new ArrayList<>(graph.nodes());
+        java.util.Collections.reverse(nodes);
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (Node n : nodes) {
+                if (!inlined.contains(n.id()) && inlinable(n) && readersAllFused(n.id())) {
+                    inlined.add(n.id());
+                    absorbed.add(n.id());
+                    changed = true;
+                }
+            }
+        }
+    }
+
+    private boolean inlinable(Node n) {
+        return n.isPerStep() && Kernels.ELEMENTWISE.contains(n.op()) && n.op() != Op.BROADCAST_TIME
+                && n.op() != Op.UNSTACK_TIME && !isInt(n) && !absorbed.contains(n.id())
+                && !inConcat.containsKey(n.id()) && !graph.outputs().contains(n.id())
+                && !scc.componentOf(n.id()).isRecurrent();
+    }
+
+    private boolean readersAllFused(int id) {
+        List<int[]> readers = users(id);
+        for (int[] u : readers) {
+            Operand o = graph.node(u[0]).operand(u[1]);
+            boolean recurrentFused = scc.componentOf(u[0]).isRecurrent() && fused(u[0]);
+            if (o.source() != id || o.delay() != 0 || !(inlined.contains(u[0]) || recurrentFused)) {
+                return false;
+            }
+        }
+        return !readers.isEmpty();
+    }
+
+    /** Adds to a fused group the {@link #inlined} nodes its members read, and those they read. */
+    private void addInlined(Set<Integer> group) {
+        List<Integer> work = new ArrayList<>(group);
+        while (!work.isEmpty()) {
+            for (Operand o : graph.node(work.remove(work.size() - 1)).operands()) {
+                if (o.delay() == 0 && inlined.contains(o.source()) && group.add(o.source())) {
+                    work.add(o.source());
+                }
+            }
+        }
     }
 
     /** Whether a node of a recurrent component is computed in registers by a fused kernel. */

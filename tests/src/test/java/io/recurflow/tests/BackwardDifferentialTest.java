@@ -1,5 +1,8 @@
 package io.recurflow.tests;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.recurflow.codegen.CompiledModel;
 import io.recurflow.codegen.Lowering;
 import io.recurflow.codegen.Mode;
 import io.recurflow.dsl.GraphBuilder;
@@ -17,6 +20,7 @@ import io.recurflow.passes.OpGradientTest;
 import io.recurflow.samples.ModelZoo;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -89,6 +93,30 @@ class BackwardDifferentialTest {
     void sampleGradientsMatchReference(String spec, Setting s) {
         DifferentialTest.assertMatchesReference(backward(ModelZoo.build(spec)), s.mode(), LENGTHS, STEPS, 3,
                 s.options());
+    }
+
+    /**
+     * Widths that are multiples of 16 and 16 stacked rows (4 steps × 4 sequences): the weight gradients'
+     * transposes move whole tiles, and the one-launch reverse recurrence (dh = dgates · W, W as [k, n])
+     * sums sixty-four columns per work-item.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("halfSettings")
+    void wholeTileWidthsMatchReference(Setting s) {
+        DifferentialTest.assertMatchesReference(backward(ModelZoo.build("lstm:hidden=64,input=16")), s.mode(),
+                new int[] {4, 2, 1, 4}, 4, 5, s.options());
+    }
+
+    /**
+     * Stacked layers on a device that runs queues side by side: the scheduled mode cuts the batched work
+     * between the layers into chunks of steps (a wavefront), and the results stay the reference's.
+     */
+    @Test
+    void chunkedBatchedWorkMatchesReference() {
+        Graph g = backward(ModelZoo.build("lstm:layers=2,hidden=16,input=16"));
+        CompiledModel c = Lowering.lower(g, Mode.SCHEDULED, LENGTHS.length, STEPS, DifferentialTest.STEP_BY_STEP);
+        assertTrue(c.tasks().options().chunks() > 1, c.notes().toString());
+        DifferentialTest.assertMatchesReference(g, Mode.SCHEDULED, LENGTHS, STEPS, 11, DifferentialTest.STEP_BY_STEP);
     }
 
     /** Two settings in turn: the language model and the every-op graph each run in two of the four. */

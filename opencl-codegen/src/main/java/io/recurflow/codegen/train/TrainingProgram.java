@@ -198,8 +198,17 @@ final class TrainingProgram {
                 const int i = get_global_id(0);
                 const int lo = i * chunk;
                 const int hi = min(n, lo + chunk);
-                float s = 0.0f;
-                for (int j = lo; j < hi; j++) {
+                /* sixteen running sums in one vector: a chain of scalar additions would wait on each other */
+                float16 s16 = (float16)(0.0f);
+                int j = lo;
+                for (; j + 16 <= hi; j += 16) {
+                    const float16 v = vload16(0, g + j);
+                    s16 += v * v;
+                }
+                const float8 s8 = s16.lo + s16.hi;
+                const float4 s4 = s8.lo + s8.hi;
+                float s = s4.x + s4.y + s4.z + s4.w;
+                for (; j < hi; j++) {
                     s += g[j] * g[j];
                 }
                 partial[at + i] = s;
