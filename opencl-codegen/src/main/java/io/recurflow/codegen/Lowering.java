@@ -367,7 +367,7 @@ public final class Lowering {
                         && src.op() != Op.BROADCAST_TIME && src.op() != Op.UNSTACK_TIME
                         && !absorbed.contains(src.id()) && !gemmResults.contains(src.id())
                         && !graph.outputs().contains(src.id()) && !parts.contains(src.id())
-                        && !inConcat.containsKey(src.id());
+                        && !inConcat.containsKey(src.id()) && !readByProduct(src.id());
                 parts.add(src.id());
             }
             if (!ok) {
@@ -381,6 +381,22 @@ public final class Lowering {
             concatsInPlace.put(n.id(), parts);
             absorbed.add(n.id());
         }
+    }
+
+    /**
+     * Whether a matrix product reads {@code node}: the tiled GEMM cannot read its operands from a
+     * column view, so a value stored into a concatenation's columns would send that product to the
+     * plain kernel (a layer's h, say, which its own recurrence multiplies and the next layer reads
+     * through the concatenation of both directions).
+     */
+    private boolean readByProduct(int node) {
+        for (int[] u : users(node)) {
+            Op op = graph.node(u[0]).op();
+            if (op == Op.MATMUL || op == Op.MATMUL_TN) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
