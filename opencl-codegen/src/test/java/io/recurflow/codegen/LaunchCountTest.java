@@ -54,4 +54,23 @@ public class LaunchCountTest {
         // h: tanh + mul = 14 launches (slices are views); then 2 reductions and 2 packs
         assertEquals(14 * t + 4, labels(m).size(), String.join("\n", labels(m)));
     }
+
+    /**
+     * Every matrix product of a stacked bidirectional LSTM runs on the tiled GEMM: a layer's h, read by
+     * its own recurrent product and, through the concatenation of both directions, by the next layer,
+     * must not be stored as a column view that only the plain product kernel can read.
+     */
+    @Test
+    void everyProductOfAStackedBidirectionalLstmUsesTheTiledGemm() {
+        for (Mode mode : new Mode[] {Mode.BATCHED, Mode.SCHEDULED}) {
+            CompiledModel m = Lowering.lower(lstm(2, true, true), mode, 4, 6);
+            for (Instr i : m.program().run()) {
+                if (i instanceof Instr.Launch && ((Instr.Launch) i).label().contains("matmul")) {
+                    String function = m.program().kernel(((Instr.Launch) i).kernel()).function();
+                    org.junit.jupiter.api.Assertions.assertTrue(function.startsWith("gemm_n"),
+                            mode + ": " + ((Instr.Launch) i).label() + " runs on " + function);
+                }
+            }
+        }
+    }
 }
