@@ -36,6 +36,8 @@ public final class OpenClStepEngine implements StepEngine {
     private final TrainingProgram.Built built;
     private final OpenClModel train;
     private final Lowering.Options options;
+    /** The forward graph lowered once, on the first evaluation; loaded again when the parameters changed. */
+    private CompiledModel evalModel;
     private OpenClModel eval;
     private long evalAtStep = -1;
     private long steps;
@@ -102,8 +104,10 @@ public final class OpenClStepEngine implements StepEngine {
                 eval.close();
                 eval = null;
             }
-            CompiledModel c = Lowering.lower(forward, mode, train.model().batch(), train.model().steps(), options);
-            eval = OpenClModel.load(session, c, current);
+            if (evalModel == null) {
+                evalModel = Lowering.lower(forward, mode, train.model().batch(), train.model().steps(), options);
+            }
+            eval = OpenClModel.load(session, evalModel, current);
             evalAtStep = steps;
         }
         return result(eval.run(padded(feeds), lengths));
