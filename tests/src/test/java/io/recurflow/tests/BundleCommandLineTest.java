@@ -28,6 +28,7 @@ class BundleCommandLineTest {
 
     @Test
     void inspectListsMethodsShapesScheduleAndEntries() {
+        OpenCl.require();
         Path jar = tmp.resolve("g.jar");
         Cli c = Cli.run("compile", MODEL, "--batch", "1", "--max-seq", "3", "--class", "demo.Gru", "-o", jar.toString());
         assertEquals(0, c.exit(), c.toString());
@@ -55,6 +56,7 @@ class BundleCommandLineTest {
 
     @Test
     void badClassNamesAndMissingOptionsAreRefused() {
+        OpenCl.require();
         Cli c = Cli.run("compile", MODEL, "--batch", "1", "--max-seq", "3", "--class", "demo.1Gru", "-o",
                 tmp.resolve("g.jar").toString());
         assertEquals(1, c.exit(), c.toString());
@@ -64,6 +66,7 @@ class BundleCommandLineTest {
 
     @Test
     void aCorruptedBundleIsNamedByInspect() throws IOException {
+        OpenCl.require();
         Path jar = tmp.resolve("g.jar");
         assertEquals(0, Cli.run("compile", MODEL, "--batch", "1", "--max-seq", "3", "--class", "demo.Gru", "-o",
                 jar.toString()).exit());

@@ -98,6 +98,7 @@ class BundleTest {
 
     @Test
     void aSeparateJvmWithOnlyTheClasspathRunsTheBundle() throws Exception {
+        OpenCl.require();
         Path jar = tmp.resolve("model.jar");
         Cli c = Cli.run("compile", MODEL, "--batch", "2", "--max-seq", "5", "--seed", "3", "--class",
                 "com.example.MyModel", "-o", jar.toString());

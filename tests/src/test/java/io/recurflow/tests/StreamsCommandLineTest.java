@@ -19,6 +19,7 @@ class StreamsCommandLineTest {
 
     @Test
     void aScheduledRunWithTwoStreamsPassesItsCheckAndKeepsTheChecksum() {
+        OpenCl.require();
         Cli one = Cli.run("run", MODEL, "--mode", "scheduled", "--batch", "4", "--seq", "5", "--lengths", "5,2,1,4",
                 "--seed", "3", "--queues", "2", "--check");
         Cli two = Cli.run("run", MODEL, "--mode", "scheduled", "--batch", "4", "--seq", "5", "--lengths", "5,2,1,4",
@@ -44,6 +45,7 @@ class StreamsCommandLineTest {
 
     @Test
     void aBatchTheStreamsDoNotDivideIsAUserErrorNamingBoth() {
+        OpenCl.require();
         Cli r = Cli.run("run", MODEL, "--mode", "scheduled", "--batch", "3", "--streams", "2");
         assertEquals(1, r.exit(), r.toString());
         assertTrue(r.err().startsWith("error: a batch of 3 sequences cannot be split into 2 streams"), r.err());
@@ -54,6 +56,7 @@ class StreamsCommandLineTest {
 
     @Test
     void benchStreamsTimesEachStreamCountAgainstTheBatchedMode() throws IOException {
+        OpenCl.require();
         Path json = tmp.resolve("streams.json");
         Cli r = Cli.run("bench", "lstm:hidden=8,input=4", "--streams", "1,2", "--batch", "2", "--seq", "4",
                 "--warmup", "0", "--runs", "2", "--queues", "2", "--json", json.toString());

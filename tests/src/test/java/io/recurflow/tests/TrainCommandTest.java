@@ -51,6 +51,7 @@ class TrainCommandTest {
 
     @Test
     void trainWritesMetricsLogCheckpointsAndCurveThenGenerateSamples() throws IOException {
+        OpenCl.require();
         Path out = tmp.resolve("run");
         Cli r = Cli.run(args(new String[] {"train", "char-lm", "--data", text().toString()}, "--steps", "8",
                 "--strategy", "splice", "--out", out.toString()));
@@ -109,6 +110,7 @@ class TrainCommandTest {
 
     @Test
     void aDivergingRunStopsAtTheStepAndKeepsTheLastFiniteCheckpoint() throws IOException {
+        OpenCl.require();
         Path out = tmp.resolve("nan");
         Cli r = Cli.run(args(new String[] {"train", "char-lm", "--data", text().toString()}, "--optimizer", "sgd",
                 "--momentum", "0", "--clip", "0", "--lr", "1e38", "--steps", "50", "--checkpoint-every", "1",
@@ -127,6 +129,7 @@ class TrainCommandTest {
 
     @Test
     void benchTrainComparesStrategiesWithTheirPaddedFraction() throws IOException {
+        OpenCl.require();
         Cli r = Cli.run("bench", "char-lm", "--train", "--data", text().toString(), "--batch", "4", "--seq", "8",
                 "--hidden", "8", "--runs", "3", "--warmup", "1", "--strategies", "pad,bucket,tbptt:8,splice",
                 "--modes", "reference,batched");
@@ -154,6 +157,7 @@ class TrainCommandTest {
      */
     @Test
     void sigintSavesACheckpointAndResumeContinues() throws Exception {
+        OpenCl.require();
         Path out = tmp.resolve("sigint");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.recurflow.cli.Main"));
@@ -192,6 +196,7 @@ class TrainCommandTest {
     /** Stopping and resuming on the device changes nothing: 2 + 2 steps end bit for bit where 4 steps do. */
     @Test
     void resumeOnTheDeviceContinuesBitForBit() throws IOException {
+        OpenCl.require();
         Path once = tmp.resolve("once");
         Path twice = tmp.resolve("twice");
         String[] head = {"train", "char-lm", "--data", text().toString()};
