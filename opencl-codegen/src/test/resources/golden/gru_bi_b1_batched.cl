@@ -334,378 +334,127 @@ void gemm_n12_k3_nk_bias_mask(__global const float* restrict A, int a_off, __glo
     }
 }
 
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n12_k4_nk_bias_step_mask: C[M, 12] = A[M, 4] . B[12, 4]^T + bias; rows STEP, masked past each sequence's end. Tiles 24 and 8 x 16, k chunk 4; dot products along k for work-groups of up to 16 rows */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n12_k4_nk_bias_step_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d)
-{
-    __local float16 bp[4]; /* the B panel, [kc][16] */
-    __local float* const bpf = (__local float*)bp;
-    __local float16 at[48]; /* gathered A rows, [24][32] */
-    __local float* const atf = (__local float*)at;
-    __local float16 ct[24]; /* a tile's sums, [24][16], for the epilogue */
-    const int jp = get_global_id(0);
-    const int j0 = jp * 16;
-    const int groups = get_global_size(1);
-    /* rows [r0, r1) of this work-group, whole large tiles but for the last group */
-    const int per = ((M + groups - 1) / groups + 23) / 24 * 24;
-    const int r0 = get_global_id(1) * per;
-    const int r1 = min(M, r0 + per);
-    if (r0 >= r1 || jp >= 1) return;
-    __global const float* const bsrc = bias + bias_off + j0;
-    float16 bias0;
-    bias0 = (float16)(bsrc[0], bsrc[1], bsrc[2], bsrc[3], bsrc[4], bsrc[5], bsrc[6], bsrc[7], bsrc[8], bsrc[9], bsrc[10], bsrc[11], 0.0f, 0.0f, 0.0f, 0.0f);
-    if (r1 - r0 <= 16) {
-        for (int r = r0; r < r1; r++) {
-            const int n = 1;
-            const int rr = r;
-            __global const float* src = 0;
-            const int b = rr % batch;
-            const int s = t0 + rr / batch - d;
-            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 4 + 0;
-            __local float* const ctf = (__local float*)ct;
-            for (int j = 0; j < 16; j += 8) {
-                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
-                if (src) {
-                    __global const float* const w0 = B + b_off + (long)min(j0 + j + 0, 11) * 4;
-                    __global const float* const w1 = B + b_off + (long)min(j0 + j + 1, 11) * 4;
-                    __global const float* const w2 = B + b_off + (long)min(j0 + j + 2, 11) * 4;
-                    __global const float* const w3 = B + b_off + (long)min(j0 + j + 3, 11) * 4;
-                    __global const float* const w4 = B + b_off + (long)min(j0 + j + 4, 11) * 4;
-                    __global const float* const w5 = B + b_off + (long)min(j0 + j + 5, 11) * 4;
-                    __global const float* const w6 = B + b_off + (long)min(j0 + j + 6, 11) * 4;
-                    __global const float* const w7 = B + b_off + (long)min(j0 + j + 7, 11) * 4;
-                    for (int k = 0; k < 0; k += 16) {
-                        const float16 x = *(__global const rf_float16u*)(src + k);
-                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
-                    }
-                    for (int k = 0; k < 4; k++) { u0 = fma(src[k], w0[k], u0); u1 = fma(src[k], w1[k], u1); u2 = fma(src[k], w2[k], u2); u3 = fma(src[k], w3[k], u3); u4 = fma(src[k], w4[k], u4); u5 = fma(src[k], w5[k], u5); u6 = fma(src[k], w6[k], u6); u7 = fma(src[k], w7[k], u7); }
-                }
-                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
-            }
-            for (int i = 0; i < n; i++) {
-                const int rr = r + i;
-                __global float* const dst = C + c_off + (long)rr * 12 + j0;
-                float16 v0 = ct[i * 1];
-                v0 += bias0;
-                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); }
-                dst[0] = v0.s0; dst[1] = v0.s1; dst[2] = v0.s2; dst[3] = v0.s3; dst[4] = v0.s4; dst[5] = v0.s5; dst[6] = v0.s6; dst[7] = v0.s7; dst[8] = v0.s8; dst[9] = v0.s9; dst[10] = v0.sa; dst[11] = v0.sb;
-            }
-        }
-        return;
+__kernel void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
+    const int lid = get_local_id(0);
+    const int lo = get_group_id(0) * 4;
+    const int hi = lo + 4;
+    for (int step = 0; step < 1; step++) {
+    const int t = t0;
+    const int s = t - (1);
+    for (int b0 = 0; b0 < 1; b0 += 1) {
+    const int live0 = t < lengths[b0 + 0];
+    const __global float* arow0 = 0;
+    if (live0) {
+    const int b = b0 + 0;
+    arow0 = (s >= 0 && s < lengths[b]) ? p0 + 0 + (s * 1 + b) * 4 : 0;
     }
-    for (int k0 = 0; k0 < 4; k0 += 4) {
-        const int kc = min(4, 4 - k0);
-        /* copy the panel: contiguous for the inner loop, zero past column n */
-        for (int k = 0; k < kc; k++) for (int jj = 0; jj < 16; jj++) bpf[k * 16 + jj] = jj < 12 ? B[b_off + (long)(j0 + jj) * 4 + k0 + k] : 0.0f;
-        for (int r = r0; r < r1; ) {
-            const int left = r1 - r;
-            int n;
-            int arow = -1;
-            /* rows of one step whose reads are all valid are consecutive rows of A */
-            if (left >= 24 && r % batch + 24 <= batch) {
-                const int b0 = r % batch;
-                const int s = t0 + r / batch - d;
-                int valid = s >= 0;
-                for (int i = 0; i < 24; i++) valid = valid && s < lengths[b0 + i];
-                if (valid) arow = s * batch + b0;
-            }
-            if (arow >= 0) {
-                /* 24 consecutive rows of A, read in place */
-                __global const float* const ap = A + a_off + (long)arow * 4 + k0;
-                float16 acc0_0 = (float16)(0.0f);
-                float16 acc1_0 = (float16)(0.0f);
-                float16 acc2_0 = (float16)(0.0f);
-                float16 acc3_0 = (float16)(0.0f);
-                float16 acc4_0 = (float16)(0.0f);
-                float16 acc5_0 = (float16)(0.0f);
-                float16 acc6_0 = (float16)(0.0f);
-                float16 acc7_0 = (float16)(0.0f);
-                float16 acc8_0 = (float16)(0.0f);
-                float16 acc9_0 = (float16)(0.0f);
-                float16 acc10_0 = (float16)(0.0f);
-                float16 acc11_0 = (float16)(0.0f);
-                float16 acc12_0 = (float16)(0.0f);
-                float16 acc13_0 = (float16)(0.0f);
-                float16 acc14_0 = (float16)(0.0f);
-                float16 acc15_0 = (float16)(0.0f);
-                float16 acc16_0 = (float16)(0.0f);
-                float16 acc17_0 = (float16)(0.0f);
-                float16 acc18_0 = (float16)(0.0f);
-                float16 acc19_0 = (float16)(0.0f);
-                float16 acc20_0 = (float16)(0.0f);
-                float16 acc21_0 = (float16)(0.0f);
-                float16 acc22_0 = (float16)(0.0f);
-                float16 acc23_0 = (float16)(0.0f);
-                for (int k = 0; k < kc; k++) {
-                    const float16 b0 = bp[k * 1];
-                    float e;
-                    e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
-                    e = ap[4 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
-                    e = ap[8 + k]; acc2_0 = fma((float16)(e), b0, acc2_0);
-                    e = ap[12 + k]; acc3_0 = fma((float16)(e), b0, acc3_0);
-                    e = ap[16 + k]; acc4_0 = fma((float16)(e), b0, acc4_0);
-                    e = ap[20 + k]; acc5_0 = fma((float16)(e), b0, acc5_0);
-                    e = ap[24 + k]; acc6_0 = fma((float16)(e), b0, acc6_0);
-                    e = ap[28 + k]; acc7_0 = fma((float16)(e), b0, acc7_0);
-                    e = ap[32 + k]; acc8_0 = fma((float16)(e), b0, acc8_0);
-                    e = ap[36 + k]; acc9_0 = fma((float16)(e), b0, acc9_0);
-                    e = ap[40 + k]; acc10_0 = fma((float16)(e), b0, acc10_0);
-                    e = ap[44 + k]; acc11_0 = fma((float16)(e), b0, acc11_0);
-                    e = ap[48 + k]; acc12_0 = fma((float16)(e), b0, acc12_0);
-                    e = ap[52 + k]; acc13_0 = fma((float16)(e), b0, acc13_0);
-                    e = ap[56 + k]; acc14_0 = fma((float16)(e), b0, acc14_0);
-                    e = ap[60 + k]; acc15_0 = fma((float16)(e), b0, acc15_0);
-                    e = ap[64 + k]; acc16_0 = fma((float16)(e), b0, acc16_0);
-                    e = ap[68 + k]; acc17_0 = fma((float16)(e), b0, acc17_0);
-                    e = ap[72 + k]; acc18_0 = fma((float16)(e), b0, acc18_0);
-                    e = ap[76 + k]; acc19_0 = fma((float16)(e), b0, acc19_0);
-                    e = ap[80 + k]; acc20_0 = fma((float16)(e), b0, acc20_0);
-                    e = ap[84 + k]; acc21_0 = fma((float16)(e), b0, acc21_0);
-                    e = ap[88 + k]; acc22_0 = fma((float16)(e), b0, acc22_0);
-                    e = ap[92 + k]; acc23_0 = fma((float16)(e), b0, acc23_0);
-                }
-                ct[0] = acc0_0;
-                ct[1] = acc1_0;
-                ct[2] = acc2_0;
-                ct[3] = acc3_0;
-                ct[4] = acc4_0;
-                ct[5] = acc5_0;
-                ct[6] = acc6_0;
-                ct[7] = acc7_0;
-                ct[8] = acc8_0;
-                ct[9] = acc9_0;
-                ct[10] = acc10_0;
-                ct[11] = acc11_0;
-                ct[12] = acc12_0;
-                ct[13] = acc13_0;
-                ct[14] = acc14_0;
-                ct[15] = acc15_0;
-                ct[16] = acc16_0;
-                ct[17] = acc17_0;
-                ct[18] = acc18_0;
-                ct[19] = acc19_0;
-                ct[20] = acc20_0;
-                ct[21] = acc21_0;
-                ct[22] = acc22_0;
-                ct[23] = acc23_0;
-                n = 24;
-            } else {
-                if (left > 16) {
-                    n = min(24, left);
-                    for (int i = 0; i < 24; i++) {
-                        __local float* const dst = atf + i * 32;
-                        __global const float* src = 0;
-                        if (i < n) {
-                            const int rr = r + i;
-                            const int b = rr % batch;
-                            const int s = t0 + rr / batch - d;
-                            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 4 + k0;
-                        }
-                        if (src) {
-                            int k = 0;
-                            for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
-                            for (; k < kc; k++) dst[k] = src[k];
-                        } else {
-                            for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
-                        }
-                    }
-                    float16 acc0_0 = (float16)(0.0f);
-                    float16 acc1_0 = (float16)(0.0f);
-                    float16 acc2_0 = (float16)(0.0f);
-                    float16 acc3_0 = (float16)(0.0f);
-                    float16 acc4_0 = (float16)(0.0f);
-                    float16 acc5_0 = (float16)(0.0f);
-                    float16 acc6_0 = (float16)(0.0f);
-                    float16 acc7_0 = (float16)(0.0f);
-                    float16 acc8_0 = (float16)(0.0f);
-                    float16 acc9_0 = (float16)(0.0f);
-                    float16 acc10_0 = (float16)(0.0f);
-                    float16 acc11_0 = (float16)(0.0f);
-                    float16 acc12_0 = (float16)(0.0f);
-                    float16 acc13_0 = (float16)(0.0f);
-                    float16 acc14_0 = (float16)(0.0f);
-                    float16 acc15_0 = (float16)(0.0f);
-                    float16 acc16_0 = (float16)(0.0f);
-                    float16 acc17_0 = (float16)(0.0f);
-                    float16 acc18_0 = (float16)(0.0f);
-                    float16 acc19_0 = (float16)(0.0f);
-                    float16 acc20_0 = (float16)(0.0f);
-                    float16 acc21_0 = (float16)(0.0f);
-                    float16 acc22_0 = (float16)(0.0f);
-                    float16 acc23_0 = (float16)(0.0f);
-                    for (int k = 0; k < kc; k++) {
-                        const float16 b0 = bp[k * 1];
-                        float e;
-                        e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
-                        e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
-                        e = atf[64 + k]; acc2_0 = fma((float16)(e), b0, acc2_0);
-                        e = atf[96 + k]; acc3_0 = fma((float16)(e), b0, acc3_0);
-                        e = atf[128 + k]; acc4_0 = fma((float16)(e), b0, acc4_0);
-                        e = atf[160 + k]; acc5_0 = fma((float16)(e), b0, acc5_0);
-                        e = atf[192 + k]; acc6_0 = fma((float16)(e), b0, acc6_0);
-                        e = atf[224 + k]; acc7_0 = fma((float16)(e), b0, acc7_0);
-                        e = atf[256 + k]; acc8_0 = fma((float16)(e), b0, acc8_0);
-                        e = atf[288 + k]; acc9_0 = fma((float16)(e), b0, acc9_0);
-                        e = atf[320 + k]; acc10_0 = fma((float16)(e), b0, acc10_0);
-                        e = atf[352 + k]; acc11_0 = fma((float16)(e), b0, acc11_0);
-                        e = atf[384 + k]; acc12_0 = fma((float16)(e), b0, acc12_0);
-                        e = atf[416 + k]; acc13_0 = fma((float16)(e), b0, acc13_0);
-                        e = atf[448 + k]; acc14_0 = fma((float16)(e), b0, acc14_0);
-                        e = atf[480 + k]; acc15_0 = fma((float16)(e), b0, acc15_0);
-                        e = atf[512 + k]; acc16_0 = fma((float16)(e), b0, acc16_0);
-                        e = atf[544 + k]; acc17_0 = fma((float16)(e), b0, acc17_0);
-                        e = atf[576 + k]; acc18_0 = fma((float16)(e), b0, acc18_0);
-                        e = atf[608 + k]; acc19_0 = fma((float16)(e), b0, acc19_0);
-                        e = atf[640 + k]; acc20_0 = fma((float16)(e), b0, acc20_0);
-                        e = atf[672 + k]; acc21_0 = fma((float16)(e), b0, acc21_0);
-                        e = atf[704 + k]; acc22_0 = fma((float16)(e), b0, acc22_0);
-                        e = atf[736 + k]; acc23_0 = fma((float16)(e), b0, acc23_0);
-                    }
-                    ct[0] = acc0_0;
-                    ct[1] = acc1_0;
-                    ct[2] = acc2_0;
-                    ct[3] = acc3_0;
-                    ct[4] = acc4_0;
-                    ct[5] = acc5_0;
-                    ct[6] = acc6_0;
-                    ct[7] = acc7_0;
-                    ct[8] = acc8_0;
-                    ct[9] = acc9_0;
-                    ct[10] = acc10_0;
-                    ct[11] = acc11_0;
-                    ct[12] = acc12_0;
-                    ct[13] = acc13_0;
-                    ct[14] = acc14_0;
-                    ct[15] = acc15_0;
-                    ct[16] = acc16_0;
-                    ct[17] = acc17_0;
-                    ct[18] = acc18_0;
-                    ct[19] = acc19_0;
-                    ct[20] = acc20_0;
-                    ct[21] = acc21_0;
-                    ct[22] = acc22_0;
-                    ct[23] = acc23_0;
-                } else {
-                    if (left > 1) {
-                        n = min(8, left);
-                        for (int i = 0; i < 8; i++) {
-                            __local float* const dst = atf + i * 32;
-                            __global const float* src = 0;
-                            if (i < n) {
-                                const int rr = r + i;
-                                const int b = rr % batch;
-                                const int s = t0 + rr / batch - d;
-                                if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 4 + k0;
-                            }
-                            if (src) {
-                                int k = 0;
-                                for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
-                                for (; k < kc; k++) dst[k] = src[k];
-                            } else {
-                                for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
-                            }
-                        }
-                        float16 acc0_0 = (float16)(0.0f);
-                        float16 acc1_0 = (float16)(0.0f);
-                        float16 acc2_0 = (float16)(0.0f);
-                        float16 acc3_0 = (float16)(0.0f);
-                        float16 acc4_0 = (float16)(0.0f);
-                        float16 acc5_0 = (float16)(0.0f);
-                        float16 acc6_0 = (float16)(0.0f);
-                        float16 acc7_0 = (float16)(0.0f);
-                        for (int k = 0; k < kc; k++) {
-                            const float16 b0 = bp[k * 1];
-                            float e;
-                            e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0);
-                            e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0);
-                            e = atf[64 + k]; acc2_0 = fma((float16)(e), b0, acc2_0);
-                            e = atf[96 + k]; acc3_0 = fma((float16)(e), b0, acc3_0);
-                            e = atf[128 + k]; acc4_0 = fma((float16)(e), b0, acc4_0);
-                            e = atf[160 + k]; acc5_0 = fma((float16)(e), b0, acc5_0);
-                            e = atf[192 + k]; acc6_0 = fma((float16)(e), b0, acc6_0);
-                            e = atf[224 + k]; acc7_0 = fma((float16)(e), b0, acc7_0);
-                        }
-                        ct[0] = acc0_0;
-                        ct[1] = acc1_0;
-                        ct[2] = acc2_0;
-                        ct[3] = acc3_0;
-                        ct[4] = acc4_0;
-                        ct[5] = acc5_0;
-                        ct[6] = acc6_0;
-                        ct[7] = acc7_0;
-                    } else {
-                        n = 1;
-                        const int rr = r;
-                        __global const float* src = 0;
-                        const int b = rr % batch;
-                        const int s = t0 + rr / batch - d;
-                        if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 4 + k0;
-                        float16 p0_0 = (float16)(0.0f), p1_0 = (float16)(0.0f), p2_0 = (float16)(0.0f), p3_0 = (float16)(0.0f);
-                        if (src) {
-                            int k = 0;
-                            for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 1], p0_0); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 1], p1_0); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 1], p2_0); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 1], p3_0); }
-                            }
-                            for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 1], p0_0); }
-                            }
-                        }
-                        ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0);
-                    }
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                const int rr = r + i;
-                __global float* const dst = C + c_off + (long)rr * 12 + j0;
-                float16 v0 = ct[i * 1];
-                v0 += bias0;
-                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); }
-                dst[0] = v0.s0; dst[1] = v0.s1; dst[2] = v0.s2; dst[3] = v0.s3; dst[4] = v0.s4; dst[5] = v0.s5; dst[6] = v0.s6; dst[7] = v0.s7; dst[8] = v0.s8; dst[9] = v0.s9; dst[10] = v0.sa; dst[11] = v0.sb;
-            }
-            r += n;
-        }
+    const int has0 = arow0 != 0;
+    const __global float* src0 = has0 ? arow0 : p1 + 0;
+    for (int jb = 0; jb < 12; jb += 4)
+    for (int j0 = jb + lo + lid * 4; j0 < jb + hi; j0 += 4) {
+    const __global float* wrow = p1 + 0 + j0 * 4;
+    float16 s0_0 = (float16)(0.0f);
+    float16 s0_1 = (float16)(0.0f);
+    float16 s0_2 = (float16)(0.0f);
+    float16 s0_3 = (float16)(0.0f);
+    for (int k = 0; k + 16 <= 4; k += 16) {
+    const float16 w0 = vload16(0, wrow + 0 + k);
+    const float16 w1 = vload16(0, wrow + 4 + k);
+    const float16 w2 = vload16(0, wrow + 8 + k);
+    const float16 w3 = vload16(0, wrow + 12 + k);
+    const float16 a0 = vload16(0, src0 + k);
+    s0_0 += a0 * w0;
+    s0_1 += a0 * w1;
+    s0_2 += a0 * w2;
+    s0_3 += a0 * w3;
     }
-}
-
-__kernel void ew_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2) {
-    const int j = get_global_id(0);
-    const int r = get_global_id(1);
-    const int b = r % 1;
-    const int t = t0 + r / 1;
+    {
+    const int R = t * 1 + b0 + 0;
+    {
+    const int j = j0 + 0;
+    const float8 e8 = s0_0.lo + s0_0.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[0 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 1;
+    const float8 e8 = s0_1.lo + s0_1.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[4 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 2;
+    const float8 e8 = s0_2.lo + s0_2.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[8 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 3;
+    const float8 e8 = s0_3.lo + s0_3.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[12 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int b = 0; b < 1; b++) {
     const int R = t * 1 + b;
-    if (t >= lengths[b]) {
-        p2[0 + R * 4 + j] = 0.0f;
-        return;
-    }
-    const float v0 = p0[0 + R * 12 + j] + p1[0 + R * 12 + (j + 0)];
+    if (t < lengths[b]) {
+    for (int jb = 0; jb < 4; jb += 4) for (int j = jb + lo + lid; j < jb + hi; j += 1) {
+    const float v0 = p4[0 + R * 12 + j] + p2[0 + R * 12 + (j + 0)];
     const float v1 = 1.0f / (1.0f + exp(-v0));
-    const float v2 = v1 * p1[0 + R * 12 + (j + 8)];
-    const float v3 = p0[0 + R * 12 + 8 + j] + v2;
+    const float v2 = v1 * p2[0 + R * 12 + (j + 8)];
+    const float v3 = p4[0 + R * 12 + 8 + j] + v2;
     const float v4 = 1.0f - 2.0f / (exp(2.0f * v3) + 1.0f);
-    const float v5 = p0[0 + R * 12 + 4 + j] + p1[0 + R * 12 + (j + 4)];
+    const float v5 = p4[0 + R * 12 + 4 + j] + p2[0 + R * 12 + (j + 4)];
     const float v6 = 1.0f / (1.0f + exp(-v5));
     int v7 = t - (1);
-    const float v8 = ((v7 >= 0 && v7 < lengths[b]) ? p2[0 + (v7 * 1 + b) * 4 + j] : 0.0f) - v4;
+    const float v8 = ((v7 >= 0 && v7 < lengths[b]) ? p0[0 + (v7 * 1 + b) * 4 + j] : 0.0f) - v4;
     const float v9 = v6 * v8;
     const float v10 = v4 + v9;
-    p2[0 + R * 4 + j] = v10;
+    p0[0 + R * 4 + j] = v10;
+    }
+    } else {
+    for (int jb = 0; jb < 4; jb += 4) for (int j = jb + lo + lid; j < jb + hi; j += 1) {
+    p0[0 + R * 4 + j] = 0.0f;
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    }
 }
 
 __kernel void last_step_0(__global const int* lengths, int t0, __global float* p0, __global float* p1) {
@@ -715,28 +464,127 @@ __kernel void last_step_0(__global const int* lengths, int t0, __global float* p
     p1[0 + r * 4 + j] = p0[0 + (t * 1 + r) * 4 + j];
 }
 
-__kernel void ew_1(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2) {
-    const int j = get_global_id(0);
-    const int r = get_global_id(1);
-    const int b = r % 1;
-    const int t = t0 + r / 1;
-    const int R = t * 1 + b;
-    if (t >= lengths[b]) {
-        p2[0 + R * 4 + j] = 0.0f;
-        return;
+__kernel void recurrence_1(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
+    const int lid = get_local_id(0);
+    const int lo = get_group_id(0) * 4;
+    const int hi = lo + 4;
+    for (int step = 0; step < 1; step++) {
+    const int t = t0;
+    const int s = t - (-1);
+    for (int b0 = 0; b0 < 1; b0 += 1) {
+    const int live0 = t < lengths[b0 + 0];
+    const __global float* arow0 = 0;
+    if (live0) {
+    const int b = b0 + 0;
+    arow0 = (s >= 0 && s < lengths[b]) ? p0 + 0 + (s * 1 + b) * 4 : 0;
     }
-    const float v0 = p0[0 + R * 12 + j] + p1[0 + R * 12 + (j + 0)];
+    const int has0 = arow0 != 0;
+    const __global float* src0 = has0 ? arow0 : p1 + 0;
+    for (int jb = 0; jb < 12; jb += 4)
+    for (int j0 = jb + lo + lid * 4; j0 < jb + hi; j0 += 4) {
+    const __global float* wrow = p1 + 0 + j0 * 4;
+    float16 s0_0 = (float16)(0.0f);
+    float16 s0_1 = (float16)(0.0f);
+    float16 s0_2 = (float16)(0.0f);
+    float16 s0_3 = (float16)(0.0f);
+    for (int k = 0; k + 16 <= 4; k += 16) {
+    const float16 w0 = vload16(0, wrow + 0 + k);
+    const float16 w1 = vload16(0, wrow + 4 + k);
+    const float16 w2 = vload16(0, wrow + 8 + k);
+    const float16 w3 = vload16(0, wrow + 12 + k);
+    const float16 a0 = vload16(0, src0 + k);
+    s0_0 += a0 * w0;
+    s0_1 += a0 * w1;
+    s0_2 += a0 * w2;
+    s0_3 += a0 * w3;
+    }
+    {
+    const int R = t * 1 + b0 + 0;
+    {
+    const int j = j0 + 0;
+    const float8 e8 = s0_0.lo + s0_0.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[0 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 1;
+    const float8 e8 = s0_1.lo + s0_1.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[4 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 2;
+    const float8 e8 = s0_2.lo + s0_2.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[8 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    {
+    const int j = j0 + 3;
+    const float8 e8 = s0_3.lo + s0_3.hi;
+    const float4 e4 = e8.lo + e8.hi;
+    float acc = e4.x + e4.y + e4.z + e4.w;
+    for (int k = 0; k < 4; k++) acc += src0[k] * wrow[12 + k];
+    if (!has0) acc = 0.0f;
+    if (live0) {
+    acc += p3[0 + 0 * 12 + j];
+    } else {
+    acc = 0.0f;
+    }
+    p2[0 + R * 12 + j] = acc;
+    }
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int b = 0; b < 1; b++) {
+    const int R = t * 1 + b;
+    if (t < lengths[b]) {
+    for (int jb = 0; jb < 4; jb += 4) for (int j = jb + lo + lid; j < jb + hi; j += 1) {
+    const float v0 = p4[0 + R * 12 + j] + p2[0 + R * 12 + (j + 0)];
     const float v1 = 1.0f / (1.0f + exp(-v0));
-    const float v2 = v1 * p1[0 + R * 12 + (j + 8)];
-    const float v3 = p0[0 + R * 12 + 8 + j] + v2;
+    const float v2 = v1 * p2[0 + R * 12 + (j + 8)];
+    const float v3 = p4[0 + R * 12 + 8 + j] + v2;
     const float v4 = 1.0f - 2.0f / (exp(2.0f * v3) + 1.0f);
-    const float v5 = p0[0 + R * 12 + 4 + j] + p1[0 + R * 12 + (j + 4)];
+    const float v5 = p4[0 + R * 12 + 4 + j] + p2[0 + R * 12 + (j + 4)];
     const float v6 = 1.0f / (1.0f + exp(-v5));
     int v7 = t - (-1);
-    const float v8 = ((v7 >= 0 && v7 < lengths[b]) ? p2[0 + (v7 * 1 + b) * 4 + j] : 0.0f) - v4;
+    const float v8 = ((v7 >= 0 && v7 < lengths[b]) ? p0[0 + (v7 * 1 + b) * 4 + j] : 0.0f) - v4;
     const float v9 = v6 * v8;
     const float v10 = v4 + v9;
-    p2[0 + R * 4 + j] = v10;
+    p0[0 + R * 4 + j] = v10;
+    }
+    } else {
+    for (int jb = 0; jb < 4; jb += 4) for (int j = jb + lo + lid; j < jb + hi; j += 1) {
+    p0[0 + R * 4 + j] = 0.0f;
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    }
 }
 
 __kernel void first_step_0(__global const int* lengths, int t0, __global float* p0, __global float* p1) {

@@ -273,325 +273,141 @@ void gemm_n64_k8_nk_bias_mask(__global const float* restrict A, int a_off, __glo
     }
 }
 
-#ifndef RECURFLOW_FLOAT16U
-#define RECURFLOW_FLOAT16U
-/* float16 at 4-byte alignment: vector loads and stores at any element offset. */
-typedef float16 __attribute__((aligned(4))) rf_float16u;
-typedef float4 __attribute__((aligned(4))) rf_float4u;
-inline float rf_hsum16(float16 v) {
-    const float8 a = v.lo + v.hi;
-    const float4 b = a.lo + a.hi;
-    const float2 c = b.lo + b.hi;
-    return c.x + c.y;
-}
-#endif
-
-/* gemm_n64_k16_nk_bias_stepinit_mask: C[M, 64] = A[M, 16] . B[64, 16]^T + bias; rows STEP_INIT, masked past each sequence's end. Tiles 12 and 4 x 32, k chunk 16; dot products along k for work-groups of up to 16 rows */
-__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void gemm_n64_k16_nk_bias_stepinit_mask(__global const float* restrict A, int a_off, __global const float* restrict B, int b_off, __global const float* restrict bias, int bias_off, __global float* restrict C, int c_off, int M, __global const int* restrict lengths, int t0, int batch, int d, __global const float* restrict init, int init_off)
-{
-    __local float16 bp[32]; /* the B panel, [kc][32] */
-    __local float* const bpf = (__local float*)bp;
-    __local float16 at[24]; /* gathered A rows, [12][32] */
-    __local float* const atf = (__local float*)at;
-    __local float16 ct[24]; /* a tile's sums, [12][32], for the epilogue */
-    const int jp = get_global_id(0);
-    const int j0 = jp * 32;
-    const int groups = get_global_size(1);
-    /* rows [r0, r1) of this work-group, whole large tiles but for the last group */
-    const int per = ((M + groups - 1) / groups + 11) / 12 * 12;
-    const int r0 = get_global_id(1) * per;
-    const int r1 = min(M, r0 + per);
-    if (r0 >= r1 || jp >= 2) return;
-    __global const float* const bsrc = bias + bias_off + j0;
-    float16 bias0, bias1;
-    bias0 = *(__global const rf_float16u*)(bsrc);
-    bias1 = *(__global const rf_float16u*)(bsrc + 16);
-    if (r1 - r0 <= 16) {
-        for (int r = r0; r < r1; r++) {
-            const int n = 1;
-            const int rr = r;
-            __global const float* src = 0;
-            const int b = rr % batch;
-            const int s = t0 + rr / batch - d;
-            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 16 + 0;
-            else src = init + init_off + (long)b * 16 + 0;
-            __local float* const ctf = (__local float*)ct;
-            for (int j = 0; j < 32; j += 8) {
-                float16 s0 = (float16)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-                float u0 = 0.0f, u1 = 0.0f, u2 = 0.0f, u3 = 0.0f, u4 = 0.0f, u5 = 0.0f, u6 = 0.0f, u7 = 0.0f;
-                if (src) {
-                    __global const float* const w0 = B + b_off + (long)(j0 + j + 0) * 16;
-                    __global const float* const w1 = B + b_off + (long)(j0 + j + 1) * 16;
-                    __global const float* const w2 = B + b_off + (long)(j0 + j + 2) * 16;
-                    __global const float* const w3 = B + b_off + (long)(j0 + j + 3) * 16;
-                    __global const float* const w4 = B + b_off + (long)(j0 + j + 4) * 16;
-                    __global const float* const w5 = B + b_off + (long)(j0 + j + 5) * 16;
-                    __global const float* const w6 = B + b_off + (long)(j0 + j + 6) * 16;
-                    __global const float* const w7 = B + b_off + (long)(j0 + j + 7) * 16;
-                    for (int k = 0; k < 16; k += 16) {
-                        const float16 x = *(__global const rf_float16u*)(src + k);
-                        s0 = fma(x, *(__global const rf_float16u*)(w0 + k), s0); s1 = fma(x, *(__global const rf_float16u*)(w1 + k), s1); s2 = fma(x, *(__global const rf_float16u*)(w2 + k), s2); s3 = fma(x, *(__global const rf_float16u*)(w3 + k), s3); s4 = fma(x, *(__global const rf_float16u*)(w4 + k), s4); s5 = fma(x, *(__global const rf_float16u*)(w5 + k), s5); s6 = fma(x, *(__global const rf_float16u*)(w6 + k), s6); s7 = fma(x, *(__global const rf_float16u*)(w7 + k), s7);
-                    }
-                }
-                ctf[j + 0] = rf_hsum16(s0) + u0; ctf[j + 1] = rf_hsum16(s1) + u1; ctf[j + 2] = rf_hsum16(s2) + u2; ctf[j + 3] = rf_hsum16(s3) + u3; ctf[j + 4] = rf_hsum16(s4) + u4; ctf[j + 5] = rf_hsum16(s5) + u5; ctf[j + 6] = rf_hsum16(s6) + u6; ctf[j + 7] = rf_hsum16(s7) + u7;
-            }
-            for (int i = 0; i < n; i++) {
-                const int rr = r + i;
-                __global float* const dst = C + c_off + (long)rr * 64 + j0;
-                float16 v0 = ct[i * 2], v1 = ct[i * 2 + 1];
-                v0 += bias0;
-                v1 += bias1;
-                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); v1 = (float16)(0.0f); }
-                *(__global rf_float16u*)(dst) = v0;
-                *(__global rf_float16u*)(dst + 16) = v1;
-            }
-        }
-        return;
-    }
-    for (int k0 = 0; k0 < 16; k0 += 16) {
-        const int kc = min(16, 16 - k0);
-        /* copy the panel: contiguous for the inner loop, zero past column n */
-        /* 4 x 4 blocks: four rows of B, four k, transposed through float4 registers */
-        for (int h = 0; h < 8; h++) {
-            __global const float* const src = B + b_off + (long)(j0 + 4 * h) * 16 + k0;
-            int k = 0;
-            for (; k + 4 <= kc; k += 4) {
-                const float4 q0 = *(__global const rf_float4u*)(src + k);
-                const float4 q1 = *(__global const rf_float4u*)(src + 16 + k);
-                const float4 q2 = *(__global const rf_float4u*)(src + 32 + k);
-                const float4 q3 = *(__global const rf_float4u*)(src + 48 + k);
-                *(__local float4*)(bpf + (k + 0) * 32 + 4 * h) = (float4)(q0.s0, q1.s0, q2.s0, q3.s0);
-                *(__local float4*)(bpf + (k + 1) * 32 + 4 * h) = (float4)(q0.s1, q1.s1, q2.s1, q3.s1);
-                *(__local float4*)(bpf + (k + 2) * 32 + 4 * h) = (float4)(q0.s2, q1.s2, q2.s2, q3.s2);
-                *(__local float4*)(bpf + (k + 3) * 32 + 4 * h) = (float4)(q0.s3, q1.s3, q2.s3, q3.s3);
-            }
-            for (; k < kc; k++) for (int jj = 0; jj < 4; jj++) bpf[k * 32 + 4 * h + jj] = src[jj * 16 + k];
-        }
-        for (int r = r0; r < r1; ) {
-            const int left = r1 - r;
-            int n;
-            int arow = -1;
-            /* rows of one step whose reads are all valid are consecutive rows of A */
-            if (left >= 12 && r % batch + 12 <= batch) {
-                const int b0 = r % batch;
-                const int s = t0 + r / batch - d;
-                int valid = s >= 0;
-                for (int i = 0; i < 12; i++) valid = valid && s < lengths[b0 + i];
-                if (valid) arow = s * batch + b0;
-            }
-            if (arow >= 0) {
-                /* 12 consecutive rows of A, read in place */
-                __global const float* const ap = A + a_off + (long)arow * 16 + k0;
-                float16 acc0_0 = (float16)(0.0f), acc0_1 = (float16)(0.0f);
-                float16 acc1_0 = (float16)(0.0f), acc1_1 = (float16)(0.0f);
-                float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
-                float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
-                float16 acc4_0 = (float16)(0.0f), acc4_1 = (float16)(0.0f);
-                float16 acc5_0 = (float16)(0.0f), acc5_1 = (float16)(0.0f);
-                float16 acc6_0 = (float16)(0.0f), acc6_1 = (float16)(0.0f);
-                float16 acc7_0 = (float16)(0.0f), acc7_1 = (float16)(0.0f);
-                float16 acc8_0 = (float16)(0.0f), acc8_1 = (float16)(0.0f);
-                float16 acc9_0 = (float16)(0.0f), acc9_1 = (float16)(0.0f);
-                float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
-                float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
-                for (int k = 0; k < kc; k++) {
-                    const float16 b0 = bp[k * 2];
-                    const float16 b1 = bp[k * 2 + 1];
-                    float e;
-                    e = ap[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
-                    e = ap[16 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
-                    e = ap[32 + k]; acc2_0 = fma((float16)(e), b0, acc2_0); acc2_1 = fma((float16)(e), b1, acc2_1);
-                    e = ap[48 + k]; acc3_0 = fma((float16)(e), b0, acc3_0); acc3_1 = fma((float16)(e), b1, acc3_1);
-                    e = ap[64 + k]; acc4_0 = fma((float16)(e), b0, acc4_0); acc4_1 = fma((float16)(e), b1, acc4_1);
-                    e = ap[80 + k]; acc5_0 = fma((float16)(e), b0, acc5_0); acc5_1 = fma((float16)(e), b1, acc5_1);
-                    e = ap[96 + k]; acc6_0 = fma((float16)(e), b0, acc6_0); acc6_1 = fma((float16)(e), b1, acc6_1);
-                    e = ap[112 + k]; acc7_0 = fma((float16)(e), b0, acc7_0); acc7_1 = fma((float16)(e), b1, acc7_1);
-                    e = ap[128 + k]; acc8_0 = fma((float16)(e), b0, acc8_0); acc8_1 = fma((float16)(e), b1, acc8_1);
-                    e = ap[144 + k]; acc9_0 = fma((float16)(e), b0, acc9_0); acc9_1 = fma((float16)(e), b1, acc9_1);
-                    e = ap[160 + k]; acc10_0 = fma((float16)(e), b0, acc10_0); acc10_1 = fma((float16)(e), b1, acc10_1);
-                    e = ap[176 + k]; acc11_0 = fma((float16)(e), b0, acc11_0); acc11_1 = fma((float16)(e), b1, acc11_1);
-                }
-                ct[0] = acc0_0; ct[1] = acc0_1;
-                ct[2] = acc1_0; ct[3] = acc1_1;
-                ct[4] = acc2_0; ct[5] = acc2_1;
-                ct[6] = acc3_0; ct[7] = acc3_1;
-                ct[8] = acc4_0; ct[9] = acc4_1;
-                ct[10] = acc5_0; ct[11] = acc5_1;
-                ct[12] = acc6_0; ct[13] = acc6_1;
-                ct[14] = acc7_0; ct[15] = acc7_1;
-                ct[16] = acc8_0; ct[17] = acc8_1;
-                ct[18] = acc9_0; ct[19] = acc9_1;
-                ct[20] = acc10_0; ct[21] = acc10_1;
-                ct[22] = acc11_0; ct[23] = acc11_1;
-                n = 12;
-            } else {
-                if (left > 8) {
-                    n = min(12, left);
-                    for (int i = 0; i < 12; i++) {
-                        __local float* const dst = atf + i * 32;
-                        __global const float* src = 0;
-                        if (i < n) {
-                            const int rr = r + i;
-                            const int b = rr % batch;
-                            const int s = t0 + rr / batch - d;
-                            if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 16 + k0;
-                            else src = init + init_off + (long)b * 16 + k0;
-                        }
-                        if (src) {
-                            int k = 0;
-                            for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
-                            for (; k < kc; k++) dst[k] = src[k];
-                        } else {
-                            for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
-                        }
-                    }
-                    float16 acc0_0 = (float16)(0.0f), acc0_1 = (float16)(0.0f);
-                    float16 acc1_0 = (float16)(0.0f), acc1_1 = (float16)(0.0f);
-                    float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
-                    float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
-                    float16 acc4_0 = (float16)(0.0f), acc4_1 = (float16)(0.0f);
-                    float16 acc5_0 = (float16)(0.0f), acc5_1 = (float16)(0.0f);
-                    float16 acc6_0 = (float16)(0.0f), acc6_1 = (float16)(0.0f);
-                    float16 acc7_0 = (float16)(0.0f), acc7_1 = (float16)(0.0f);
-                    float16 acc8_0 = (float16)(0.0f), acc8_1 = (float16)(0.0f);
-                    float16 acc9_0 = (float16)(0.0f), acc9_1 = (float16)(0.0f);
-                    float16 acc10_0 = (float16)(0.0f), acc10_1 = (float16)(0.0f);
-                    float16 acc11_0 = (float16)(0.0f), acc11_1 = (float16)(0.0f);
-                    for (int k = 0; k < kc; k++) {
-                        const float16 b0 = bp[k * 2];
-                        const float16 b1 = bp[k * 2 + 1];
-                        float e;
-                        e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
-                        e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
-                        e = atf[64 + k]; acc2_0 = fma((float16)(e), b0, acc2_0); acc2_1 = fma((float16)(e), b1, acc2_1);
-                        e = atf[96 + k]; acc3_0 = fma((float16)(e), b0, acc3_0); acc3_1 = fma((float16)(e), b1, acc3_1);
-                        e = atf[128 + k]; acc4_0 = fma((float16)(e), b0, acc4_0); acc4_1 = fma((float16)(e), b1, acc4_1);
-                        e = atf[160 + k]; acc5_0 = fma((float16)(e), b0, acc5_0); acc5_1 = fma((float16)(e), b1, acc5_1);
-                        e = atf[192 + k]; acc6_0 = fma((float16)(e), b0, acc6_0); acc6_1 = fma((float16)(e), b1, acc6_1);
-                        e = atf[224 + k]; acc7_0 = fma((float16)(e), b0, acc7_0); acc7_1 = fma((float16)(e), b1, acc7_1);
-                        e = atf[256 + k]; acc8_0 = fma((float16)(e), b0, acc8_0); acc8_1 = fma((float16)(e), b1, acc8_1);
-                        e = atf[288 + k]; acc9_0 = fma((float16)(e), b0, acc9_0); acc9_1 = fma((float16)(e), b1, acc9_1);
-                        e = atf[320 + k]; acc10_0 = fma((float16)(e), b0, acc10_0); acc10_1 = fma((float16)(e), b1, acc10_1);
-                        e = atf[352 + k]; acc11_0 = fma((float16)(e), b0, acc11_0); acc11_1 = fma((float16)(e), b1, acc11_1);
-                    }
-                    ct[0] = acc0_0; ct[1] = acc0_1;
-                    ct[2] = acc1_0; ct[3] = acc1_1;
-                    ct[4] = acc2_0; ct[5] = acc2_1;
-                    ct[6] = acc3_0; ct[7] = acc3_1;
-                    ct[8] = acc4_0; ct[9] = acc4_1;
-                    ct[10] = acc5_0; ct[11] = acc5_1;
-                    ct[12] = acc6_0; ct[13] = acc6_1;
-                    ct[14] = acc7_0; ct[15] = acc7_1;
-                    ct[16] = acc8_0; ct[17] = acc8_1;
-                    ct[18] = acc9_0; ct[19] = acc9_1;
-                    ct[20] = acc10_0; ct[21] = acc10_1;
-                    ct[22] = acc11_0; ct[23] = acc11_1;
-                } else {
-                    if (left > 1) {
-                        n = min(4, left);
-                        for (int i = 0; i < 4; i++) {
-                            __local float* const dst = atf + i * 32;
-                            __global const float* src = 0;
-                            if (i < n) {
-                                const int rr = r + i;
-                                const int b = rr % batch;
-                                const int s = t0 + rr / batch - d;
-                                if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 16 + k0;
-                                else src = init + init_off + (long)b * 16 + k0;
-                            }
-                            if (src) {
-                                int k = 0;
-                                for (; k + 16 <= kc; k += 16) *(__local float16*)(dst + k) = *(__global const rf_float16u*)(src + k);
-                                for (; k < kc; k++) dst[k] = src[k];
-                            } else {
-                                for (int k = 0; k < kc; k += 16) *(__local float16*)(dst + k) = (float16)(0.0f);
-                            }
-                        }
-                        float16 acc0_0 = (float16)(0.0f), acc0_1 = (float16)(0.0f);
-                        float16 acc1_0 = (float16)(0.0f), acc1_1 = (float16)(0.0f);
-                        float16 acc2_0 = (float16)(0.0f), acc2_1 = (float16)(0.0f);
-                        float16 acc3_0 = (float16)(0.0f), acc3_1 = (float16)(0.0f);
-                        for (int k = 0; k < kc; k++) {
-                            const float16 b0 = bp[k * 2];
-                            const float16 b1 = bp[k * 2 + 1];
-                            float e;
-                            e = atf[k]; acc0_0 = fma((float16)(e), b0, acc0_0); acc0_1 = fma((float16)(e), b1, acc0_1);
-                            e = atf[32 + k]; acc1_0 = fma((float16)(e), b0, acc1_0); acc1_1 = fma((float16)(e), b1, acc1_1);
-                            e = atf[64 + k]; acc2_0 = fma((float16)(e), b0, acc2_0); acc2_1 = fma((float16)(e), b1, acc2_1);
-                            e = atf[96 + k]; acc3_0 = fma((float16)(e), b0, acc3_0); acc3_1 = fma((float16)(e), b1, acc3_1);
-                        }
-                        ct[0] = acc0_0; ct[1] = acc0_1;
-                        ct[2] = acc1_0; ct[3] = acc1_1;
-                        ct[4] = acc2_0; ct[5] = acc2_1;
-                        ct[6] = acc3_0; ct[7] = acc3_1;
-                    } else {
-                        n = 1;
-                        const int rr = r;
-                        __global const float* src = 0;
-                        const int b = rr % batch;
-                        const int s = t0 + rr / batch - d;
-                        if (s >= 0 && s < lengths[b]) src = A + a_off + ((long)s * batch + b) * 16 + k0;
-                        else src = init + init_off + (long)b * 16 + k0;
-                        float16 p0_0 = (float16)(0.0f), p0_1 = (float16)(0.0f), p1_0 = (float16)(0.0f), p1_1 = (float16)(0.0f), p2_0 = (float16)(0.0f), p2_1 = (float16)(0.0f), p3_0 = (float16)(0.0f), p3_1 = (float16)(0.0f);
-                        if (src) {
-                            int k = 0;
-                            for (; k + 4 <= kc; k += 4) {
-                                { const float e = src[k + 0]; p0_0 = fma((float16)(e), bp[(k + 0) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k + 0) * 2 + 1], p0_1); }
-                                { const float e = src[k + 1]; p1_0 = fma((float16)(e), bp[(k + 1) * 2], p1_0); p1_1 = fma((float16)(e), bp[(k + 1) * 2 + 1], p1_1); }
-                                { const float e = src[k + 2]; p2_0 = fma((float16)(e), bp[(k + 2) * 2], p2_0); p2_1 = fma((float16)(e), bp[(k + 2) * 2 + 1], p2_1); }
-                                { const float e = src[k + 3]; p3_0 = fma((float16)(e), bp[(k + 3) * 2], p3_0); p3_1 = fma((float16)(e), bp[(k + 3) * 2 + 1], p3_1); }
-                            }
-                            for (; k < kc; k++) {
-                                { const float e = src[k]; p0_0 = fma((float16)(e), bp[(k) * 2], p0_0); p0_1 = fma((float16)(e), bp[(k) * 2 + 1], p0_1); }
-                            }
-                        }
-                        ct[0] = (p0_0 + p1_0) + (p2_0 + p3_0); ct[1] = (p0_1 + p1_1) + (p2_1 + p3_1);
-                    }
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                const int rr = r + i;
-                __global float* const dst = C + c_off + (long)rr * 64 + j0;
-                float16 v0 = ct[i * 2], v1 = ct[i * 2 + 1];
-                v0 += bias0;
-                v1 += bias1;
-                if (t0 + rr / batch >= lengths[rr % batch]) { v0 = (float16)(0.0f); v1 = (float16)(0.0f); }
-                *(__global rf_float16u*)(dst) = v0;
-                *(__global rf_float16u*)(dst + 16) = v1;
-            }
-            r += n;
-        }
-    }
-}
-
-__kernel void ew_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
+__kernel void transpose_0(__global const int* lengths, int t0, __global float* p0, __global float* p1) {
     const int j = get_global_id(0);
     const int r = get_global_id(1);
-    const int b = r % 2;
-    const int t = t0 + r / 2;
-    const int R = t * 2 + b;
-    if (t >= lengths[b]) {
-        p2[0 + R * 16 + j] = 0.0f;
-        p4[0 + R * 16 + j] = 0.0f;
-        return;
+    const __global float* src = &p0[0 + (r * 16) * 16 + j * 16];
+    __global float* dst = &p1[0 + (j * 16) * 64 + r * 16];
+    const float16 a0 = vload16(0, src + 0);
+    const float16 a1 = vload16(0, src + 16);
+    const float16 a2 = vload16(0, src + 32);
+    const float16 a3 = vload16(0, src + 48);
+    const float16 a4 = vload16(0, src + 64);
+    const float16 a5 = vload16(0, src + 80);
+    const float16 a6 = vload16(0, src + 96);
+    const float16 a7 = vload16(0, src + 112);
+    const float16 a8 = vload16(0, src + 128);
+    const float16 a9 = vload16(0, src + 144);
+    const float16 a10 = vload16(0, src + 160);
+    const float16 a11 = vload16(0, src + 176);
+    const float16 a12 = vload16(0, src + 192);
+    const float16 a13 = vload16(0, src + 208);
+    const float16 a14 = vload16(0, src + 224);
+    const float16 a15 = vload16(0, src + 240);
+    vstore16((float16)(a0.s0, a1.s0, a2.s0, a3.s0, a4.s0, a5.s0, a6.s0, a7.s0, a8.s0, a9.s0, a10.s0, a11.s0, a12.s0, a13.s0, a14.s0, a15.s0), 0, dst + 0);
+    vstore16((float16)(a0.s1, a1.s1, a2.s1, a3.s1, a4.s1, a5.s1, a6.s1, a7.s1, a8.s1, a9.s1, a10.s1, a11.s1, a12.s1, a13.s1, a14.s1, a15.s1), 0, dst + 64);
+    vstore16((float16)(a0.s2, a1.s2, a2.s2, a3.s2, a4.s2, a5.s2, a6.s2, a7.s2, a8.s2, a9.s2, a10.s2, a11.s2, a12.s2, a13.s2, a14.s2, a15.s2), 0, dst + 128);
+    vstore16((float16)(a0.s3, a1.s3, a2.s3, a3.s3, a4.s3, a5.s3, a6.s3, a7.s3, a8.s3, a9.s3, a10.s3, a11.s3, a12.s3, a13.s3, a14.s3, a15.s3), 0, dst + 192);
+    vstore16((float16)(a0.s4, a1.s4, a2.s4, a3.s4, a4.s4, a5.s4, a6.s4, a7.s4, a8.s4, a9.s4, a10.s4, a11.s4, a12.s4, a13.s4, a14.s4, a15.s4), 0, dst + 256);
+    vstore16((float16)(a0.s5, a1.s5, a2.s5, a3.s5, a4.s5, a5.s5, a6.s5, a7.s5, a8.s5, a9.s5, a10.s5, a11.s5, a12.s5, a13.s5, a14.s5, a15.s5), 0, dst + 320);
+    vstore16((float16)(a0.s6, a1.s6, a2.s6, a3.s6, a4.s6, a5.s6, a6.s6, a7.s6, a8.s6, a9.s6, a10.s6, a11.s6, a12.s6, a13.s6, a14.s6, a15.s6), 0, dst + 384);
+    vstore16((float16)(a0.s7, a1.s7, a2.s7, a3.s7, a4.s7, a5.s7, a6.s7, a7.s7, a8.s7, a9.s7, a10.s7, a11.s7, a12.s7, a13.s7, a14.s7, a15.s7), 0, dst + 448);
+    vstore16((float16)(a0.s8, a1.s8, a2.s8, a3.s8, a4.s8, a5.s8, a6.s8, a7.s8, a8.s8, a9.s8, a10.s8, a11.s8, a12.s8, a13.s8, a14.s8, a15.s8), 0, dst + 512);
+    vstore16((float16)(a0.s9, a1.s9, a2.s9, a3.s9, a4.s9, a5.s9, a6.s9, a7.s9, a8.s9, a9.s9, a10.s9, a11.s9, a12.s9, a13.s9, a14.s9, a15.s9), 0, dst + 576);
+    vstore16((float16)(a0.sa, a1.sa, a2.sa, a3.sa, a4.sa, a5.sa, a6.sa, a7.sa, a8.sa, a9.sa, a10.sa, a11.sa, a12.sa, a13.sa, a14.sa, a15.sa), 0, dst + 640);
+    vstore16((float16)(a0.sb, a1.sb, a2.sb, a3.sb, a4.sb, a5.sb, a6.sb, a7.sb, a8.sb, a9.sb, a10.sb, a11.sb, a12.sb, a13.sb, a14.sb, a15.sb), 0, dst + 704);
+    vstore16((float16)(a0.sc, a1.sc, a2.sc, a3.sc, a4.sc, a5.sc, a6.sc, a7.sc, a8.sc, a9.sc, a10.sc, a11.sc, a12.sc, a13.sc, a14.sc, a15.sc), 0, dst + 768);
+    vstore16((float16)(a0.sd, a1.sd, a2.sd, a3.sd, a4.sd, a5.sd, a6.sd, a7.sd, a8.sd, a9.sd, a10.sd, a11.sd, a12.sd, a13.sd, a14.sd, a15.sd), 0, dst + 832);
+    vstore16((float16)(a0.se, a1.se, a2.se, a3.se, a4.se, a5.se, a6.se, a7.se, a8.se, a9.se, a10.se, a11.se, a12.se, a13.se, a14.se, a15.se), 0, dst + 896);
+    vstore16((float16)(a0.sf, a1.sf, a2.sf, a3.sf, a4.sf, a5.sf, a6.sf, a7.sf, a8.sf, a9.sf, a10.sf, a11.sf, a12.sf, a13.sf, a14.sf, a15.sf), 0, dst + 960);
+}
+
+__kernel void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4, __global float* p5, __global float* p6, __global float* p7) {
+    const int lid = get_local_id(0);
+    const int lo = get_group_id(0) * 16;
+    const int hi = lo + 16;
+    for (int step = 0; step < 1; step++) {
+    const int t = t0;
+    const int s = t - (1);
+    for (int b0 = 0; b0 < 2; b0 += 2) {
+    const int live0 = t < lengths[b0 + 0];
+    const __global float* arow0 = 0;
+    if (live0) {
+    const int b = b0 + 0;
+    arow0 = (s >= 0 && s < lengths[b]) ? p0 + 0 + (s * 2 + b) * 16 : p3 + 0 + b * 16;
     }
-    const float v0 = p0[0 + R * 64 + (j + 16)] + p1[0 + R * 64 + (j + 16)];
-    const float v1 = 1.0f / (1.0f + exp(-v0));
+    const int has0 = arow0 != 0;
+    const __global float* src0 = has0 ? arow0 : p1 + 0;
+    const int live1 = t < lengths[b0 + 1];
+    const __global float* arow1 = 0;
+    if (live1) {
+    const int b = b0 + 1;
+    arow1 = (s >= 0 && s < lengths[b]) ? p0 + 0 + (s * 2 + b) * 16 : p3 + 0 + b * 16;
+    }
+    const int has1 = arow1 != 0;
+    const __global float* src1 = has1 ? arow1 : p1 + 0;
+    for (int jb = 0; jb < 64; jb += 16)
+    for (int j0 = jb + lo + lid * 16; j0 < jb + hi; j0 += 16) {
+    const __global float* wcol = p1 + 0 + j0;
+    float16 s0_0 = (float16)(0.0f);
+    float16 s1_0 = (float16)(0.0f);
+    for (int k = 0; k < 16; k++) {
+    const __global float* wk = wcol + k * 64;
+    const float16 w0 = vload16(0, wk);
+    const float a0 = src0[k];
+    s0_0 += a0 * w0;
+    const float a1 = src1[k];
+    s1_0 += a1 * w0;
+    }
+    {
+    const int R = t * 2 + b0 + 0;
+    {
+    const int j = j0 + 0;
+    float16 acc = has0 ? s0_0 : (float16)(0.0f);
+    if (live0) {
+    acc += vload16(0, &p4[0 + 0 * 64 + j]);
+    } else {
+    acc = (float16)(0.0f);
+    }
+    vstore16(acc, 0, p2 + 0 + R * 64 + j);
+    }
+    }
+    {
+    const int R = t * 2 + b0 + 1;
+    {
+    const int j = j0 + 0;
+    float16 acc = has1 ? s1_0 : (float16)(0.0f);
+    if (live1) {
+    acc += vload16(0, &p4[0 + 0 * 64 + j]);
+    } else {
+    acc = (float16)(0.0f);
+    }
+    vstore16(acc, 0, p2 + 0 + R * 64 + j);
+    }
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    for (int b = 0; b < 2; b++) {
+    const int R = t * 2 + b;
+    if (t < lengths[b]) {
+    for (int jb = 0; jb < 16; jb += 16) for (int j = jb + lo; j < jb + hi; j += 16) {
+    const float16 v0 = vload16(0, &p5[0 + R * 64 + (j + 16)]) + vload16(0, &p2[0 + R * 64 + (j + 16)]);
+    const float16 v1 = 1.0f / (1.0f + exp(-v0));
     int v2 = t - (1);
-    const float v3 = v1 * ((v2 >= 0 && v2 < lengths[b]) ? p2[0 + (v2 * 2 + b) * 16 + j] : p3[0 + b * 16 + j]);
-    const float v4 = p0[0 + R * 64 + (j + 0)] + p1[0 + R * 64 + (j + 0)];
-    const float v5 = 1.0f / (1.0f + exp(-v4));
-    const float v6 = p0[0 + R * 64 + (j + 32)] + p1[0 + R * 64 + (j + 32)];
-    const float v7 = 1.0f - 2.0f / (exp(2.0f * v6) + 1.0f);
-    const float v8 = v5 * v7;
-    const float v9 = v3 + v8;
-    p2[0 + R * 16 + j] = v9;
-    const float v10 = p0[0 + R * 64 + (j + 48)] + p1[0 + R * 64 + (j + 48)];
-    const float v11 = 1.0f / (1.0f + exp(-v10));
-    const float v12 = 1.0f - 2.0f / (exp(2.0f * v9) + 1.0f);
-    const float v13 = v11 * v12;
-    p4[0 + R * 16 + j] = v13;
+    const float16 v3 = v1 * ((v2 >= 0 && v2 < lengths[b]) ? vload16(0, &p6[0 + (v2 * 2 + b) * 16 + j]) : vload16(0, &p7[0 + b * 16 + j]));
+    const float16 v4 = vload16(0, &p5[0 + R * 64 + (j + 0)]) + vload16(0, &p2[0 + R * 64 + (j + 0)]);
+    const float16 v5 = 1.0f / (1.0f + exp(-v4));
+    const float16 v6 = vload16(0, &p5[0 + R * 64 + (j + 32)]) + vload16(0, &p2[0 + R * 64 + (j + 32)]);
+    const float16 v7 = 1.0f - 2.0f / (exp(2.0f * v6) + 1.0f);
+    const float16 v8 = v5 * v7;
+    const float16 v9 = v3 + v8;
+    vstore16(v9, 0, &p6[0 + R * 16 + j]);
+    const float16 v10 = vload16(0, &p5[0 + R * 64 + (j + 48)]) + vload16(0, &p2[0 + R * 64 + (j + 48)]);
+    const float16 v11 = 1.0f / (1.0f + exp(-v10));
+    const float16 v12 = 1.0f - 2.0f / (exp(2.0f * v9) + 1.0f);
+    const float16 v13 = v11 * v12;
+    vstore16(v13, 0, &p0[0 + R * 16 + j]);
+    }
+    } else {
+    for (int jb = 0; jb < 16; jb += 16) for (int j = jb + lo; j < jb + hi; j += 16) {
+    vstore16((float16)(0.0f), 0, &p6[0 + R * 16 + j]);
+    vstore16((float16)(0.0f), 0, &p0[0 + R * 16 + j]);
+    }
+    }
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    }
 }
 
 __kernel void last_step_0(__global const int* lengths, int t0, __global float* p0, __global float* p1) {

@@ -49,14 +49,16 @@ public final class Calibration {
     }
 
     private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
-        Path file = cacheDir().resolve("calibration-" + key + ".json");
+        // v3: with oneGroupRowsGflops
+        Path file = cacheDir().resolve("calibration-v3-" + key + ".json");
         ObjectMapper json = new ObjectMapper();
         if (Files.isRegularFile(file)) {
             try {
                 Map<?, ?> m = json.readValue(file.toFile(), Map.class);
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
-                        groupSize(device), num(m, "oneGroupGflops"), "calibrated, cached in " + file);
+                        groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
+                        "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -75,6 +77,7 @@ public final class Calibration {
             out.put("eventUs", m.eventUs());
             out.put("concurrentQueues", m.concurrentQueues());
             out.put("oneGroupGflops", m.oneGroupGflops());
+            out.put("oneGroupRowsGflops", m.oneGroupRowsGflops());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -82,7 +85,8 @@ public final class Calibration {
             System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
-                m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), "calibrated now, cached in " + file);
+                m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(),
+                "calibrated now, cached in " + file);
     }
 
     /** Work-items per group of a one-launch recurrence: one on a CPU, a full group elsewhere. */
@@ -96,6 +100,43 @@ public final class Calibration {
             throw new IllegalArgumentException("bad or missing '" + key + "'");
         }
         return n.doubleValue();
+    }
+
+    /**
+     * 50 steps of a product of four rows with a 256 × 1024 weight as [k, n] in one work-item, the way a
+     * one-launch recurrence computes several rows: four float16 vectors of columns, four rows of sums.
+     */
+    private static String oneGroupRowsKernel() {
+        StringBuilder k = new StringBuilder("__kernel void onegroup4(__global const float* w, __global float* h, "
+                + "__global float* out) {\n    for (int step = 0; step < 50; step++) {\n"
+                + "        for (int j = 0; j < 1024; j += 64) {\n");
+        for (int r = 0; r < 4; r++) {
+            for (int q = 0; q < 4; q++) {
+                k.append("            float16 s").append(r).append(q).append(" = (float16)(0.0f);\n");
+            }
+        }
+        k.append("            for (int k = 0; k < 256; k++) {\n");
+        k.append("                const __global float* wk = w + k * 1024 + j;\n");
+        for (int q = 0; q < 4; q++) {
+            k.append("                const float16 w").append(q).append(" = vload16(").append(q).append(", wk);\n");
+        }
+        for (int r = 0; r < 4; r++) {
+            k.append("                const float a").append(r).append(" = h[").append(r * 256).append(" + k];\n");
+            for (int q = 0; q < 4; q++) {
+                k.append("                s").append(r).append(q).append(" += a").append(r).append(" * w").append(q)
+                        .append(";\n");
+            }
+        }
+        k.append("            }\n");
+        for (int r = 0; r < 4; r++) {
+            for (int q = 0; q < 4; q++) {
+                k.append("            vstore16(s").append(r).append(q).append(", ").append(q).append(", out + ")
+                        .append(r * 1024).append(" + j);\n");
+            }
+        }
+        k.append("        }\n        for (int j = 0; j < 1024; j++) h[j] = 0.5f * h[j] + 0.001f * out[(j / 256) * 1024 + j % 256];\n"
+                + "    }\n}\n");
+        return k.toString();
     }
 
     private static final String KERNELS = """
@@ -151,7 +192,8 @@ public final class Calibration {
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(4, "spin", List.of(Arg.Kind.BUFFER)),
-                new KernelSpec(7, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+                new KernelSpec(7, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(8, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
@@ -161,7 +203,7 @@ public final class Calibration {
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.add(new KernelSpec(6, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
-        String source = KERNELS + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
+        String source = KERNELS + "\n" + oneGroupRowsKernel() + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
                 new Instr.Fill(4, 1e9f, 0),
                 new Instr.Launch(5, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
@@ -200,6 +242,8 @@ public final class Calibration {
         // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
         List<Instr> oneGroup = List.of(new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
+        List<Instr> oneGroupRows = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
+                new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4"));
         List<Instr> gemmRun = List.of(new Instr.Launch(6, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
@@ -217,8 +261,10 @@ public final class Calibration {
         double gflops = gemm.flops(m) / (gemmUs * 1e3);
         double oneGroupUs = deviceUs(s, source, buffers, kernels, setup, oneGroup);
         double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (oneGroupUs * 1e3);
+        double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (deviceUs(s, source, buffers, kernels, setup, oneGroupRows)
+                * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
-                1, oneGroupGflops, "measured");
+                1, oneGroupGflops, oneGroupRowsGflops, "measured");
     }
 
     private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,

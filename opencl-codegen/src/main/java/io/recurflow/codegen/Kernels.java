@@ -78,7 +78,10 @@ final class Kernels {
      * One recurrent component's share of a {@link #persistent} kernel; {@code gemms} holds, for each
      * MATMUL in its stages, {bias add id or -1, activation id or -1}.
      */
-    record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse) {
+    record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse, Map<Integer, Loc> weightsKn) {
+        Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse) {
+            this(stages, gemms, reverse, Map.of());
+        }
     }
 
     /**
@@ -91,6 +94,35 @@ final class Kernels {
      * {@code steps} = 1 the kernel does the launch's own step t0.
      */
     Kernel persistent(List<Part> parts, IntFunction<Loc> result, int steps, int local) {
+        return persistent(parts, result, steps, local, null);
+    }
+
+    /**
+     * A step of one recurrence split by columns over {@code groups} work-groups: group g computes units
+     * [g·span, (g+1)·span) of every {@code units}-wide block of each GEMM's output, then the element-wise
+     * work of those units. Valid only where every element-wise value of the step is {@code units} wide
+     * and reads a same-step GEMM result only at its own units (the gates of an LSTM or GRU), and no GEMM
+     * reads a value of the same step: then no group needs another's columns, and one launch does the
+     * whole step on every compute unit.
+     */
+    record Split(int units, int groups) {
+        Split {
+            if (groups < 1 || units % groups != 0) {
+                throw new IllegalArgumentException(units + " units do not split into " + groups + " groups");
+            }
+        }
+
+        int span() {
+            return units / groups;
+        }
+    }
+
+    /** {@link #persistent(List, IntFunction, int, int)} with its step's columns split over work-groups. */
+    Kernel persistentStep(Part part, IntFunction<Loc> result, int local, Split split) {
+        return persistent(List.of(part), result, 1, local, split);
+    }
+
+    private Kernel persistent(List<Part> parts, IntFunction<Loc> result, int steps, int local, Split split) {
         KernelWriter w = new KernelWriter(true, batch, 0);
         for (int p = 0; p < parts.size(); p++) {
             Part part = parts.get(p);
@@ -105,9 +137,17 @@ final class Kernels {
                 for (List<Integer> outs : st.outputs()) {
                     int cols = width(outs.get(0));
                     // one work-item (a CPU) walks the columns sixteen at a time: vector arithmetic and exp
-                    boolean vector = local == 1 && cols % 16 == 0 && st.group().stream().allMatch(this::vectorizable);
-                    String loop = vector ? "for (int j = 0; j < " + cols + "; j += 16) {"
-                            : "for (int j = lid; j < " + cols + "; j += " + local + ") {";
+                    if (split != null && cols % split.units() != 0) {
+                        throw new IllegalArgumentException("a split step needs every element-wise value a multiple of "
+                                + split.units() + " wide, not " + cols);
+                    }
+                    int extent = split == null ? cols : split.span();
+                    boolean vector = local == 1 && extent % 16 == 0 && st.group().stream().allMatch(this::vectorizable);
+                    String each = vector ? "16" : String.valueOf(local);
+                    String loop = split == null
+                            ? "for (int j = " + (vector ? "0" : "lid") + "; j < " + cols + "; j += " + each + ") {"
+                            : "for (int jb = 0; jb < " + cols + "; jb += " + split.units() + ") for (int j = jb + lo"
+                                    + (vector ? "" : " + lid") + "; j < jb + hi; j += " + each + ") {";
                     w.vector16(vector);
                     w.line("for (int b = 0; b < " + batch + "; b++) {");
                     w.line("const int R = t * " + batch + " + b;");
@@ -131,7 +171,8 @@ final class Kernels {
                     if (m.op() != Op.MATMUL) {
                         continue; // absorbed epilogue nodes are computed by their GEMM
                     }
-                    persistentGemm(w, m, part.gemms().get(id), result.apply(id), local);
+                    persistentGemm(w, m, part.gemms().get(id), result.apply(id), local, split,
+                            part.weightsKn().get(id));
                     w.line("barrier(CLK_GLOBAL_MEM_FENCE);");
                 }
             }
@@ -141,6 +182,10 @@ final class Kernels {
             }
         }
         String prologue = "    const int lid = get_local_id(0);\n";
+        if (split != null) {
+            prologue += "    const int lo = get_group_id(0) * " + split.span() + ";\n    const int hi = lo + " + split.span()
+                    + ";\n";
+        }
         return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
     }
 
@@ -174,12 +219,50 @@ final class Kernels {
                 && locs.apply(a.init()).rows() == batch);
     }
 
-    private void persistentGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local) {
+    /**
+     * Opens the loop of a one-launch GEMM over its output columns {@code var}, {@code per} at a time per
+     * work-item: all n of them, or under a {@link Split} this group's units of every block. Closed by one brace.
+     */
+    private static void openColumns(KernelWriter w, Split split, String var, int n, int per, int local) {
+        if (split == null) {
+            w.line("for (int " + var + " = lid * " + per + "; " + var + " < " + n + "; " + var + " += " + local * per
+                    + ") {");
+        } else {
+            w.line("for (int jb = 0; jb < " + n + "; jb += " + split.units() + ")");
+            w.line("for (int " + var + " = jb + lo + lid * " + per + "; " + var + " < jb + hi; " + var + " += "
+                    + local * per + ") {");
+        }
+    }
+
+    /**
+     * Whether a one-launch GEMM of width {@code n} (split by {@code split}, or null) can read its weight
+     * as [k, n], given such a copy: whole float16 vectors of columns per work-item.
+     */
+    static boolean knFits(int n, Split split) {
+        return (split == null ? n : split.span()) % 16 == 0;
+    }
+
+    /**
+     * One GEMM of a one-launch kernel; {@code weightKn}, where not null, is its [n, k] weight transposed
+     * to [k, n] (the faster layout for several rows at once).
+     */
+    private void persistentGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, Split split,
+                                Loc weightKn) {
         Operand a = m.operand(0);
         Loc al = locs.apply(a.source());
         Loc wl = locs.apply(m.operand(1).source());
         int k = al.width();
         int n = width(m.id());
+        boolean transposeB = m.attrs().getBool("transpose_b", false);
+        int extent = split == null ? n : split.span();
+        if (transposeB && weightKn != null && knFits(n, split)) {
+            persistentRowsGemm(w, m, epilogue, out, local, split, weightKn);
+            return;
+        }
+        if (transposeB && extent % DOT_ROWS == 0) {
+            persistentRowsGemm(w, m, epilogue, out, local, split, null);
+            return;
+        }
         String pa = w.param(al.buffer(), false);
         String pw = w.param(wl.buffer(), false);
         String po = w.param(out.buffer(), false);
@@ -201,13 +284,12 @@ final class Kernels {
                     + batch + " + b) * " + al.stride() + " : " + init + ";");
             rowA = "arow";
         }
-        boolean transposeB = m.attrs().getBool("transpose_b", false);
-        if (!transposeB && n % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
+        if (!transposeB && extent % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
             // W as [k, n]: each work-item sums neighbouring columns of every weight row, sixteen per vector,
             // up to four vectors whose chains of additions run side by side
-            int vectors = n % 64 == 0 ? 4 : 1;
+            int vectors = extent % 64 == 0 ? 4 : 1;
             int cols = 16 * vectors;
-            w.line("for (int j = lid * " + cols + "; j < " + n + "; j += " + local * cols + ") {");
+            openColumns(w, split, "j", n, cols, local);
             for (int q = 0; q < vectors; q++) {
                 w.line("float16 acc" + q + " = (float16)(0.0f);");
             }
@@ -224,15 +306,14 @@ final class Kernels {
             for (int q = 0; q < vectors; q++) {
                 w.line("vstore16(acc" + q + ", " + q + ", " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
             }
-        } else if (transposeB && n % DOT_ROWS == 0) {
-            persistentDotGemm(w, m, epilogue, out, local, rowA);
         } else {
-            persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB);
+            persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB, split);
         }
         w.line("}");
         w.line("} else {");
-        w.line("for (int j = lid; j < " + n + "; j += " + local + ") " + po + "[" + out.base() + " + R * "
-                + out.stride() + " + j] = 0.0f;");
+        openColumns(w, split, "j", n, 1, local);
+        w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = 0.0f;");
+        w.line("}");
         w.line("}");
         w.line("}");
     }
@@ -240,56 +321,174 @@ final class Kernels {
     /** Outputs {@link #persistentDotGemm} computes at a time. */
     private static final int DOT_ROWS = 4;
 
+    /** Rows of A {@link #persistentDotGemm} takes at a time: each weight vector it loads serves all of them. */
+    static final int DOT_BATCH = 4;
+
     /**
-     * The output loop of {@link #persistentGemm} for W as [n, k]: {@link #DOT_ROWS} outputs at a time, each a dot
-     * product of two contiguous rows in sixteen lanes, so that as many chains of additions run side by
-     * side (one chain waits on every addition); each sum is formed as by {@link #persistentScalarGemm}.
+     * A one-launch GEMM for up to {@link #DOT_BATCH} rows of A at once, so that each weight vector it
+     * loads serves all of them, with DOT_ROWS × rows (or vectors × rows) chains of additions side by
+     * side (one chain waits on every addition). With W as [n, k] (PyTorch's layout, {@code weightKn}
+     * null): {@link #DOT_ROWS} outputs at a time, each a dot product of two contiguous rows in sixteen
+     * lanes. With {@code weightKn}, W as [k, n]: one to four float16 vectors of neighbouring columns
+     * per work-item, each A element broadcast against them, and no sums across lanes at the end.
+     * A row past its sequence's end gets zeros; a row whose delayed operand does not exist (before
+     * the first step, with no initial state) gets the epilogue of a zero sum. Such rows read a weight
+     * row in place of A, so that the inner loop never branches, and drop the sum.
      */
-    private void persistentDotGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA) {
-        Loc wl = locs.apply(m.operand(1).source());
-        int k = locs.apply(m.operand(0).source()).width();
+    private void persistentRowsGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, Split split,
+                                    Loc weightKn) {
+        Operand a = m.operand(0);
+        Loc al = locs.apply(a.source());
+        Loc wl = weightKn != null ? weightKn : locs.apply(m.operand(1).source());
+        int k = al.width();
         int n = width(m.id());
+        String pa = w.param(al.buffer(), false);
         String pw = w.param(wl.buffer(), false);
         String po = w.param(out.buffer(), false);
-        w.line("for (int j0 = lid * " + DOT_ROWS + "; j0 < " + n + "; j0 += " + local * DOT_ROWS + ") {");
-        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j0 * " + wl.stride() + ";");
-        for (int q = 0; q < DOT_ROWS; q++) {
-            w.line("float16 s" + q + " = (float16)(0.0f);");
+        String init = "0";
+        if (a.delay() != 0 && a.hasInit()) {
+            Loc il = locs.apply(a.init());
+            init = w.param(il.buffer(), false) + " + " + il.base() + " + b * " + il.stride();
         }
-        w.line("if (" + rowA + ") {");
-        w.line("for (int k = 0; k + 16 <= " + k + "; k += 16) {");
-        w.line("const float16 a = vload16(0, " + rowA + " + k);");
-        for (int q = 0; q < DOT_ROWS; q++) {
-            w.line("s" + q + " += a * vload16(0, wrow + " + q * wl.stride() + " + k);");
+        int rows = Math.min(batch, DOT_BATCH);
+        boolean ragged = batch % rows != 0;
+        if (a.delay() != 0) {
+            w.line("const int s = t - (" + a.delay() + ");");
+        }
+        w.line("for (int b0 = 0; b0 < " + batch + "; b0 += " + rows + ") {");
+        for (int r = 0; r < rows; r++) {
+            w.line("const int live" + r + " = " + (ragged ? "b0 + " + r + " < " + batch + " && " : "")
+                    + "t < lengths[b0 + " + r + "];");
+            String rowOf = a.delay() == 0
+                    ? pa + " + " + al.base() + " + (t * " + batch + " + b) * " + al.stride()
+                    : "(s >= 0 && s < lengths[b]) ? " + pa + " + " + al.base() + " + (s * " + batch + " + b) * "
+                            + al.stride() + " : " + init;
+            w.line("const __global float* arow" + r + " = 0;");
+            w.line("if (live" + r + ") {");
+            w.line("const int b = b0 + " + r + ";");
+            w.line("arow" + r + " = " + rowOf + ";");
+            w.line("}");
+            w.line("const int has" + r + " = arow" + r + " != 0;");
+            w.line("const __global float* src" + r + " = has" + r + " ? arow" + r + " : " + pw + " + " + wl.base() + ";");
+        }
+        if (weightKn != null) {
+            knColumns(w, m, epilogue, out, local, split, wl, k, n, rows, pw, po);
+        } else {
+            dotColumns(w, m, epilogue, out, local, split, wl, k, n, rows, pw, po);
         }
         w.line("}");
-        w.line("}");
-        for (int q = 0; q < DOT_ROWS; q++) {
-            w.line("{");
-            w.line("const int j = j0 + " + q + ";");
-            w.line("const float8 e8 = s" + q + ".lo + s" + q + ".hi;");
-            w.line("const float4 e4 = e8.lo + e8.hi;");
-            w.line("float acc = e4.x + e4.y + e4.z + e4.w;");
-            if (k % 16 != 0) {
-                w.line("if (" + rowA + ") for (int k = " + (k / 16 * 16) + "; k < " + k + "; k++) acc += " + rowA
-                        + "[k] * wrow[" + q * wl.stride() + " + k];");
+    }
+
+    /**
+     * The inner step of {@link #persistentRowsGemm}: row r's value of A, of C type {@code type}, from
+     * {@code load}, times each weight vector w0, w1, …, added into the sums s{r}_{q}.
+     */
+    private static void rowSums(KernelWriter w, int rows, int vectors, String type, IntFunction<String> load) {
+        for (int r = 0; r < rows; r++) {
+            w.line("const " + type + " a" + r + " = " + load.apply(r) + ";");
+            for (int q = 0; q < vectors; q++) {
+                w.line("s" + r + "_" + q + " += a" + r + " * w" + q + ";");
             }
-            persistentEpilogue(w, m, epilogue);
-            w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+        }
+    }
+
+    /** The column loop of {@link #persistentRowsGemm} for W as [n, k]. */
+    private void dotColumns(KernelWriter w, Node m, int[] epilogue, Loc out, int local, Split split, Loc wl, int k,
+                            int n, int rows, String pw, String po) {
+        boolean ragged = batch % rows != 0;
+        openColumns(w, split, "j0", n, DOT_ROWS, local);
+        w.line("const __global float* wrow = " + pw + " + " + wl.base() + " + j0 * " + wl.stride() + ";");
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < DOT_ROWS; q++) {
+                w.line("float16 s" + r + "_" + q + " = (float16)(0.0f);");
+            }
+        }
+        w.line("for (int k = 0; k + 16 <= " + k + "; k += 16) {");
+        for (int q = 0; q < DOT_ROWS; q++) {
+            w.line("const float16 w" + q + " = vload16(0, wrow + " + q * wl.stride() + " + k);");
+        }
+        rowSums(w, rows, DOT_ROWS, "float16", r -> "vload16(0, src" + r + " + k)");
+        w.line("}");
+        for (int r = 0; r < rows; r++) {
+            w.line(ragged ? "if (b0 + " + r + " < " + batch + ") {" : "{");
+            w.line("const int R = t * " + batch + " + b0 + " + r + ";");
+            for (int q = 0; q < DOT_ROWS; q++) {
+                String sum = "s" + r + "_" + q;
+                w.line("{");
+                w.line("const int j = j0 + " + q + ";");
+                w.line("const float8 e8 = " + sum + ".lo + " + sum + ".hi;");
+                w.line("const float4 e4 = e8.lo + e8.hi;");
+                w.line("float acc = e4.x + e4.y + e4.z + e4.w;");
+                if (k % 16 != 0) {
+                    w.line("for (int k = " + (k / 16 * 16) + "; k < " + k + "; k++) acc += src" + r + "[k] * wrow["
+                            + q * wl.stride() + " + k];");
+                }
+                w.line("if (!has" + r + ") acc = 0.0f;");
+                w.line("if (live" + r + ") {");
+                persistentEpilogue(w, m, epilogue);
+                w.line("} else {");
+                w.line("acc = 0.0f;");
+                w.line("}");
+                w.line(po + "[" + out.base() + " + R * " + out.stride() + " + j] = acc;");
+                w.line("}");
+            }
             w.line("}");
         }
+        w.line("}");
+    }
+
+    /** The column loop of {@link #persistentRowsGemm} for W as [k, n]. */
+    private void knColumns(KernelWriter w, Node m, int[] epilogue, Loc out, int local, Split split, Loc wl, int k,
+                           int n, int rows, String pw, String po) {
+        boolean ragged = batch % rows != 0;
+        int extent = split == null ? n : split.span();
+        int vectors = extent % 64 == 0 ? 4 : extent % 32 == 0 ? 2 : 1;
+        openColumns(w, split, "j0", n, 16 * vectors, local);
+        w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j0;");
+        for (int r = 0; r < rows; r++) {
+            for (int q = 0; q < vectors; q++) {
+                w.line("float16 s" + r + "_" + q + " = (float16)(0.0f);");
+            }
+        }
+        w.line("for (int k = 0; k < " + k + "; k++) {");
+        w.line("const __global float* wk = wcol + k * " + wl.stride() + ";");
+        for (int q = 0; q < vectors; q++) {
+            w.line("const float16 w" + q + " = vload16(" + q + ", wk);");
+        }
+        rowSums(w, rows, vectors, "float", r -> "src" + r + "[k]");
+        w.line("}");
+        for (int r = 0; r < rows; r++) {
+            w.line(ragged ? "if (b0 + " + r + " < " + batch + ") {" : "{");
+            w.line("const int R = t * " + batch + " + b0 + " + r + ";");
+            for (int q = 0; q < vectors; q++) {
+                w.line("{");
+                w.line("const int j = j0 + " + 16 * q + ";");
+                w.line("float16 acc = has" + r + " ? s" + r + "_" + q + " : (float16)(0.0f);");
+                w.line("if (live" + r + ") {");
+                w.vector16(true);
+                persistentEpilogue(w, m, epilogue);
+                w.vector16(false);
+                w.line("} else {");
+                w.line("acc = (float16)(0.0f);");
+                w.line("}");
+                w.line("vstore16(acc, 0, " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
+                w.line("}");
+            }
+            w.line("}");
+        }
+        w.line("}");
     }
 
     /** The output loop of {@link #persistentGemm}: a column per work-item, then the epilogue. */
     private void persistentScalarGemm(KernelWriter w, Node m, int[] epilogue, Loc out, int local, String rowA,
-                                      boolean transposeB) {
+                                      boolean transposeB, Split split) {
         Loc al = locs.apply(m.operand(0).source());
         Loc wl = locs.apply(m.operand(1).source());
         int k = al.width();
         int n = width(m.id());
         String pw = w.param(wl.buffer(), false);
         String po = w.param(out.buffer(), false);
-        w.line("for (int j = lid; j < " + n + "; j += " + local + ") {");
+        openColumns(w, split, "j", n, 1, local);
         w.line("float acc = 0.0f;");
         w.line("if (" + rowA + ") {");
         if (transposeB) {

@@ -14,17 +14,19 @@ import java.util.List;
  * once. {@code groupSize} is the work-group size of the kernels that run a recurrence in one launch:
  * on a CPU one work-item (PoCL then runs the group as a plain loop, and its barriers cost nothing:
  * measured here twice as fast as 256 work-items), on a GPU a full group; {@code oneGroupGflops} is the
- * rate of the matrix-vector products such a kernel does (measured with one group on the device). {@link #predict} simulates a whole program on its in-order queues with their event
+ * rate of the matrix-vector products such a kernel does for one row (measured with one group on the device),
+ * {@code oneGroupRowsGflops} its rate for a block of four rows (weights as [k, n]: each weight vector
+ * loaded once for the four). {@link #predict} simulates a whole program on its in-order queues with their event
  * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
-                              String source) {
+                              double oneGroupRowsGflops, String source) {
     /**
      * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
      * CPU device runs one command at a time, whatever queue it comes from.
      */
-    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20,
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40,
             "built-in defaults");
 
     /** What one launch does: floating-point operations, bytes moved and work-items, plus time known otherwise. */

@@ -152,8 +152,21 @@ public final class Lowering {
             l.emitRun();
         }
         int queues = l.schedule == null ? 1 : l.schedule.queues();
-        Program p = dropUnusedBuffers(new Program(graph.name() + "-" + mode.textName(), l.kernels.source(),
-                l.buffers, l.kernels.specs(), l.setup, l.run, queues));
+        Set<Integer> launched = new HashSet<>();
+        for (Instr i : l.setup) {
+            if (i instanceof Instr.Launch launch) {
+                launched.add(launch.kernel());
+            }
+        }
+        for (Instr i : l.run) {
+            if (i instanceof Instr.Launch launch) {
+                launched.add(launch.kernel());
+            }
+        }
+        KernelSet.Retained kept = l.kernels.retain(launched);
+        Program p = dropUnusedBuffers(new Program(graph.name() + "-" + mode.textName(), kept.source(),
+                l.buffers, kept.specs(), withKernels(l.setup, kept.renumbered()), withKernels(l.run, kept.renumbered()),
+                queues));
         double predicted = options.costs().predict(p, l.work);
         return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs, predicted, l.taskGraph,
                 l.schedule, l.notes);
@@ -191,6 +204,16 @@ public final class Lowering {
         }
         return new Program(p.name(), p.source(), kept, p.kernels(), renumber(p.setup(), renum),
                 renumber(p.run(), renum), p.queues());
+    }
+
+    /** {@code instrs} with every launch's kernel id mapped through {@code renum}. */
+    private static List<Instr> withKernels(List<Instr> instrs, Map<Integer, Integer> renum) {
+        List<Instr> out = new ArrayList<>();
+        for (Instr i : instrs) {
+            out.add(i instanceof Instr.Launch l ? new Instr.Launch(renum.get(l.kernel()), l.args(), l.global(),
+                    l.local(), l.queue(), l.waits(), l.event(), l.label()) : i);
+        }
+        return out;
     }
 
     private static List<Instr> renumber(List<Instr> instrs, Map<Integer, Integer> renum) {
@@ -555,7 +578,7 @@ public final class Lowering {
                 for (int i = 0; i < steps; i++) {
                     int t = reverse ? steps - 1 - i : i;
                     if (mode == Mode.BATCHED) {
-                        emitFusedStep(order, t);
+                        emitStep(c, order, t);
                     } else {
                         for (int id : order) {
                             emitNode(graph.node(id), t, 1);
@@ -1012,14 +1035,10 @@ public final class Lowering {
         for (int ci : components) {
             Component c = scc.component(ci);
             List<Integer> order = instantOrder(c);
-            Map<Integer, int[]> gemms = new HashMap<>();
             for (int id : c.nodes()) {
                 widest = Math.max(widest, width(graph.node(id)));
-                if (graph.node(id).op() == Op.MATMUL) {
-                    gemms.put(id, epilogues.get(id));
-                }
             }
-            parts.add(new Kernels.Part(stages(order), gemms, c.kind() == ComponentKind.RECURRENT_REVERSE));
+            parts.add(part(c, order, null));
             work = Math.max(work, steps * oneGroupStepUs(c));
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
         }
@@ -1065,12 +1084,27 @@ public final class Lowering {
             Node n = graph.node(id);
             if (n.op() == Op.MATMUL) {
                 int k = graph.node(n.operand(0).source()).shape().features();
-                us += 2.0 * batch * width(n) * k / (options.costs().oneGroupGflops() * 1e3);
+                us += oneGroupGemmUs(width(n), k);
             } else if (!n.op().isSource()) {
                 us += batch * width(n) * options.costs().itemNs() / 1e3;
             }
         }
         return us;
+    }
+
+    /**
+     * The cost model's time for one step's [batch, k] × [k, n] product in one work-group: blocks of
+     * {@link Kernels#DOT_BATCH} rows at the rate measured for four rows, one row at the rate measured
+     * for one; a block of two or three rows in between, in proportion (measured here for a 1024 × 256
+     * product: 10.0, 14.2 and 20.2 µs for one, two and four rows).
+     */
+    private double oneGroupGemmUs(int n, int k) {
+        double oneRow = 2.0 * n * k / (options.costs().oneGroupGflops() * 1e3);
+        int block = Kernels.DOT_BATCH;
+        double fullBlock = block * 2.0 * n * k / (options.costs().oneGroupRowsGflops() * 1e3);
+        int rest = batch % block;
+        double partial = rest == 0 ? 0 : oneRow + (fullBlock - oneRow) * (rest - 1) / (block - 1);
+        return batch / block * fullBlock + partial;
     }
 
     /**
@@ -1405,6 +1439,196 @@ public final class Lowering {
                 List.of(), -1, "pack " + graph.node(param).name()));
         packed.put(key, buf);
         return buf;
+    }
+
+    /**
+     * One step of recurrence {@code c}: as one launch split by columns over work-groups where the
+     * component allows it and the cost model prefers it, else as {@link #emitFusedStep}.
+     */
+    private void emitStep(Component c, List<Integer> order, int t) {
+        StepChoice choice = stepChoice(c);
+        if (choice.split() == null) {
+            emitFusedStep(order, t);
+            return;
+        }
+        Kernel k = splitKernels.computeIfAbsent(c.index(), i -> gen.persistentStep(part(c, order, choice.split()),
+                id -> loc(gemmResult(id)), options.costs().groupSize(), choice.split()));
+        int local = options.costs().groupSize();
+        launch(k, t, new long[] {(long) local * choice.split().groups()}, new long[] {local},
+                graph.node(order.get(order.size() - 1)).name() + " (step in one launch, " + choice.split().groups()
+                        + " groups) t=" + t, LaunchCostModel.Work.ofMicros(choice.splitUs() - options.costs().overheadUs()));
+    }
+
+    private final Map<Integer, Kernel> splitKernels = new HashMap<>();
+
+    /** How a recurrence runs step by step: {@code split} null for the stage kernels and GEMMs. */
+    private record StepChoice(Kernels.Split split, double splitUs, double stagedUs) {
+    }
+
+    private final Map<Integer, StepChoice> stepChoices = new HashMap<>();
+
+    /**
+     * Whether recurrence {@code c} runs each step as one split launch: only where {@link #splitUnits} finds
+     * the column-local shape, with the cost model's time for that launch below the staged step's. The
+     * choice goes into the notes that {@code analyze} prints.
+     */
+    private StepChoice stepChoice(Component c) {
+        StepChoice known = stepChoices.get(c.index());
+        if (known != null) {
+            return known;
+        }
+        int units = splitUnits(c);
+        StepChoice choice;
+        if (units <= 0) {
+            choice = new StepChoice(null, Double.NaN, Double.NaN);
+        } else {
+            Kernels.Split split = new Kernels.Split(units, splitGroups(units));
+            double splitUs = splitStepUs(c, split);
+            double stagedUs = stepUs(c);
+            String name = graph.node(instantOrder(c).get(instantOrder(c).size() - 1)).name();
+            boolean take = splitUs < stagedUs;
+            notes.add("step: C" + c.index() + " (" + name + ") runs each step as " + (take
+                    ? "one launch" + (split.groups() == 1 ? " in one work-group" : " over " + split.groups()
+                            + " work-groups of " + split.span() + " of its " + units + " units each")
+                    : "its GEMMs and fused element-wise kernels") + ": predicted " + Math.round(splitUs)
+                    + " µs per step in one launch, " + Math.round(stagedUs) + " µs as separate launches");
+            choice = new StepChoice(take ? split : null, splitUs, stagedUs);
+        }
+        stepChoices.put(c.index(), choice);
+        return choice;
+    }
+
+    /**
+     * Work-groups of a split step: one per compute unit where a group is a full set of work-items (a
+     * GPU), dividing the units evenly. On a CPU (one work-item per group) one group: two groups on this
+     * machine's two cores ran the step no faster than one (the matrix-vector product streams the same
+     * weights through each core's caches), and one group leaves a core to the host thread that
+     * enqueues the next launch.
+     */
+    private int splitGroups(int units) {
+        int g = options.costs().groupSize() == 1 ? 1 : Math.max(1, Math.min(units, options.costs().units()));
+        while (units % g != 0) {
+            g--;
+        }
+        return g;
+    }
+
+    /**
+     * The cost model's time for one split step: one launch overhead, then the products at the rate
+     * measured for one group on as many compute units as there are groups, and the element-wise work
+     * per item on as many.
+     */
+    private double splitStepUs(Component c, Kernels.Split split) {
+        int par = Math.max(1, Math.min(split.groups(), options.costs().units()));
+        return options.costs().overheadUs() + oneGroupStepUs(c) / par;
+    }
+
+    /**
+     * The width U by which a step of recurrence {@code c} splits into independent column groups, or 0
+     * where it does not. Every node must be a GEMM that {@link Kernels#persistentGemmFits} and reads no
+     * value of the same step, a GEMM epilogue, or a fused element-wise node; U is the narrowest width
+     * among them, and every width a multiple of it. A fused node reads a same-step value at its own
+     * column, or through a slice that starts at a multiple of U: then the columns u + i·U (i = 0, 1, …)
+     * of every value depend only on the same columns of the others, and a work-group can own them.
+     */
+    private int splitUnits(Component c) {
+        if (!c.isRecurrent() || !persistentFits(c) || rowSet.streams() > 1) {
+            return 0;
+        }
+        Set<Integer> members = new HashSet<>(c.nodes());
+        Set<Integer> epilogueNodes = new HashSet<>();
+        for (int[] e : epilogues.values()) {
+            epilogueNodes.add(e[0]);
+            epilogueNodes.add(e[1]);
+        }
+        int units = Integer.MAX_VALUE;
+        for (int id : c.nodes()) {
+            Node n = graph.node(id);
+            if (n.op() == Op.MATMUL) {
+                Operand a = n.operand(0);
+                if (a.delay() == 0 && members.contains(a.source())) {
+                    return 0;
+                }
+            } else if (!fused(id) && !(absorbed.contains(id) && epilogueNodes.contains(id))) {
+                return 0;
+            }
+            if (!absorbed.contains(id)) {
+                units = Math.min(units, width(n));
+            }
+        }
+        for (int id : c.nodes()) {
+            Node n = graph.node(id);
+            if (absorbed.contains(id)) {
+                continue;
+            }
+            if (width(n) % units != 0) {
+                return 0;
+            }
+            if (!fused(id)) {
+                continue;
+            }
+            for (Operand o : n.operands()) {
+                if (o.delay() != 0 || !members.contains(o.source())) {
+                    continue;
+                }
+                boolean ownColumns = n.op() == Op.SLICE ? n.attrs().getInt("start") % units == 0
+                        : width(graph.node(o.source())) == width(n);
+                if (!ownColumns) {
+                    return 0;
+                }
+            }
+        }
+        return units == Integer.MAX_VALUE ? 0 : units;
+    }
+
+    /**
+     * The one-launch kernel's share for recurrence {@code c}: its stages, its GEMMs' epilogues, and for
+     * several rows ({@code batch} ≥ 2) the [k, n] copies of their [n, k] weights (measured here for a
+     * 1024 × 256 product in one work-group: 15.6 µs for four rows as [k, n] against 23.6 µs as [n, k];
+     * for one row [n, k] is faster, 9.1 µs against 11.0).
+     */
+    private Kernels.Part part(Component c, List<Integer> order, Kernels.Split split) {
+        Map<Integer, int[]> gemms = new HashMap<>();
+        Map<Integer, Loc> weightsKn = new HashMap<>();
+        for (int id : c.nodes()) {
+            Node n = graph.node(id);
+            if (n.op() == Op.MATMUL) {
+                gemms.put(id, epilogues.get(id));
+                if (batch >= 2 && n.attrs().getBool("transpose_b", false) && Kernels.knFits(width(n), split)) {
+                    weightsKn.put(id, weightKn(n.operand(1).source()));
+                }
+            }
+        }
+        return new Kernels.Part(stages(order), gemms, c.kind() == ComponentKind.RECURRENT_REVERSE, weightsKn);
+    }
+
+    /**
+     * The [k, n] copy of the [n, k] weight {@code param}, transposed by the setup (which a training run
+     * repeats after every update), once for every kernel that reads it.
+     */
+    private Loc weightKn(int param) {
+        Loc wl = loc(param);
+        int n = wl.rows();
+        int k = wl.width();
+        String key = "kn:" + param;
+        Integer done = packed.get(key);
+        int buf = done != null ? done
+                : buffer(graph.node(param).name() + ".kn", (long) n * k, BufferSpec.Role.PARAM);
+        Loc at = new Loc(buf, 0, n, 0, n, false, k);
+        if (done == null) {
+            Kernel t = gen.transpose(wl, at, n);
+            int id = kernels.add(t.prefix(), t.text(), t.params());
+            List<Arg> args = new ArrayList<>();
+            args.add(new Arg.Buffer(rowSet.lengths(lengthsBuffer)));
+            args.add(new Arg.Int(0));
+            for (int b : t.buffers()) {
+                args.add(new Arg.Buffer(b));
+            }
+            setup.add(new Instr.Launch(id, args, new long[] {t.columns(), (n + Kernels.TILE - 1) / Kernels.TILE}, null,
+                    0, List.of(), -1, "transpose " + graph.node(param).name() + " to [k, n]"));
+            packed.put(key, buf);
+        }
+        return at;
     }
 
     /**

@@ -42,6 +42,19 @@ class GoldenKernelTest {
         check("lstm_b2_batched.cl", m.program().source());
     }
 
+    /**
+     * The batched LSTM run the other way, each step as its GEMM and a fused gate kernel: the choice of a
+     * cost model whose one-work-group products are slow.
+     */
+    @Test
+    void lstmBatchedStaged() throws IOException {
+        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001,
+                "test: slow one-group products");
+        CompiledModel m = Lowering.lower(LaunchCountTest.lstm(1, false, true), Mode.BATCHED, 2, 3,
+                new Lowering.Options(0, 4, slowGroups));
+        check("lstm_b2_batched_staged.cl", m.program().source());
+    }
+
     @Test
     void bidirectionalGruBatchedAndNaive() throws IOException {
         check("gru_bi_b1_batched.cl", Lowering.lower(gru(), Mode.BATCHED, 1, 4).program().source());

@@ -1,6 +1,7 @@
 package io.recurflow.codegen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.recurflow.dsl.GraphBuilder;
 import io.recurflow.dsl.Value;
@@ -39,11 +40,26 @@ public class LaunchCountTest {
     @Test
     void batchedLstmIsOneInputGemmAndTwoLaunchesPerStep() {
         int t = 10;
-        CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t);
+        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001,
+                "test: slow one-group products");
+        CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t,
+                new Lowering.Options(0, 4, slowGroups));
         List<String> labels = labels(m);
         // input projection (GEMM + bias) once; per step the recurrent GEMM (+ bias) and one gate kernel;
         // then last_step of h and c, and the two packs of the final states
         assertEquals(1 + 2 * t + 2 + 2, labels.size(), String.join("\n", labels) + "\n" + m.program().source());
+    }
+
+    /** Where the cost model prefers it (the built-in CPU model at batch 1), each step is one launch. */
+    @Test
+    void batchedLstmStepIsOneLaunchWhereCheaper() {
+        int t = 10;
+        CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t);
+        List<String> labels = labels(m);
+        assertEquals(1 + t + 2 + 2, labels.size(), String.join("\n", labels));
+        assertEquals(t, labels.stream().filter(l -> l.contains("step in one launch")).count(), String.join("\n", labels));
+        assertTrue(m.notes().stream().anyMatch(n -> n.startsWith("step: ") && n.contains("each step as one launch in one work-group")),
+                String.join("\n", m.notes()));
     }
 
     @Test

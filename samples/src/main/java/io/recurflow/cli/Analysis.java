@@ -52,6 +52,9 @@ final class Analysis {
                                     m == io.recurflow.codegen.Mode.SCHEDULED ? streams : 1));
                     launches.put(m.textName(), c.program().launchesPerRun());
                     predicted.put(m.textName(), c.predictedUs() / 1e3);
+                    if (m == io.recurflow.codegen.Mode.BATCHED) {
+                        c.notes().forEach(n -> notes.add("batched " + n));
+                    }
                     if (c.schedule() != null) {
                         notes.add(String.format("scheduled: %d tasks on %d queue(s), %d events%s",
                                 c.schedule().taskCount(), c.schedule().queues(), c.schedule().events().size(),

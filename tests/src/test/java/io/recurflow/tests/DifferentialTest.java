@@ -1,6 +1,7 @@
 package io.recurflow.tests;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.recurflow.codegen.CompiledModel;
@@ -33,7 +34,14 @@ class DifferentialTest {
      */
     static final Lowering.Options ONE_LAUNCH = Lowering.Options.DEFAULT;
     static final Lowering.Options STEP_BY_STEP = new Lowering.Options(0, 4,
-            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, 0.001, "test: many compute units, concurrent queues"));
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, 0.001, 0.001, "test: many compute units, concurrent queues"));
+
+    /**
+     * A cost model under which the batched mode runs every step it can as one launch split over
+     * work-groups of four work-items, one group per compute unit (three here), as on a GPU.
+     */
+    static final Lowering.Options SPLIT_STEPS = new Lowering.Options(0, 4,
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 3, false, 4, 1000, 1000, "test: fast groups, three compute units"));
 
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
                                        Lowering.Options options) {
@@ -127,6 +135,40 @@ class DifferentialTest {
         g.output("packed", g.pack(g.lastStep(e), g.firstStep(a)));
         g.output("vv", vv);
         return g.build();
+    }
+
+    /**
+     * The batched mode's two ways to run a step, each checked to be the one taken: a GEMM and fused
+     * element-wise kernels (a cost model whose one-group products are slow), and one launch split by
+     * columns over work-groups, with one group (the built-in CPU model: sixteen-lane vector loops) and
+     * with several groups of several work-items.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rnn:hidden=12,input=5", "lstm:hidden=12,input=5",
+        "gru:hidden=12,input=5", "lstm:layers=2,hidden=16,input=5,bidirectional=true", "gru:layers=2,hidden=32,input=5"})
+    void batchedStepsMatchReferenceEveryWay(String spec) {
+        Graph g = ModelZoo.build(spec);
+        int[] lengths = {6, 3, 1, 6};
+        Map<String, Integer> expected = Map.of("staged", 0, "one group", 1, "split", 1);
+        Map<String, Lowering.Options> ways = Map.of("staged", STEP_BY_STEP, "one group", Lowering.Options.DEFAULT,
+                "split", SPLIT_STEPS);
+        for (Map.Entry<String, Lowering.Options> way : ways.entrySet()) {
+            CompiledModel compiled = Lowering.lower(g, Mode.BATCHED, lengths.length, 6, way.getValue());
+            long splitLaunches = compiled.program().run().stream()
+                    .filter(i -> i instanceof io.recurflow.runtime.program.Instr.Launch l
+                            && l.label().contains("step in one launch"))
+                    .count();
+            long recurrences = io.recurflow.scc.SccAnalysis.analyze(g).components().stream()
+                    .filter(c -> c.isRecurrent()).count();
+            assertEquals(expected.get(way.getKey()) * 6 * recurrences, splitLaunches,
+                    spec + " " + way.getKey() + ": launches of whole steps");
+            if (way.getKey().equals("split")) {
+                assertTrue(compiled.program().run().stream().anyMatch(i -> i instanceof io.recurflow.runtime.program.Instr.Launch l
+                        && l.label().contains("step in one launch") && l.global()[0] > l.local()[0]),
+                        spec + ": several work-groups per step");
+            }
+            assertMatchesReference(g, Mode.BATCHED, lengths, 6, 11, way.getValue());
+        }
     }
 
     @ParameterizedTest
