@@ -85,7 +85,7 @@ final class Kernels {
     }
 
     /**
-     * Recurrences over all their steps in one launch. Work-group i runs part i: its {@code local}
+     * Recurrences over {@code steps} steps from the launch's t0 in one launch. Work-group i runs part i: its {@code local}
      * work-items loop over the steps (in reverse for a reverse recurrence); each stage — a fused
      * element-wise loop, or a GEMM whose rows are dot products over contiguous weight rows — ends in a
      * barrier, which makes its global writes visible to the whole group. Used where a step's work is
@@ -126,8 +126,9 @@ final class Kernels {
         KernelWriter w = new KernelWriter(true, batch, 0);
         for (int p = 0; p < parts.size(); p++) {
             Part part = parts.get(p);
-            // steps == 1: the launch's own step t0 (a step kernel); else all steps, in the recurrence's direction
-            String first = steps == 1 ? "t0" : part.reverse() ? (steps - 1) + " - step" : "step";
+            // steps t0 .. t0 + steps - 1 (the launch's own t0: 0 for all steps, a chunk's first step in a
+            // wavefront, the step itself for a step kernel), in the recurrence's direction
+            String first = steps == 1 ? "t0" : part.reverse() ? "t0 + " + (steps - 1) + " - step" : "t0 + step";
             if (parts.size() > 1) {
                 w.line("if (get_group_id(0) == " + p + ") {");
             }

@@ -715,7 +715,7 @@ public final class Lowering {
             @Override
             public double taskCost(io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Task t) {
                 if (whole.contains(t.component())) {
-                    return persistentUs(scc.component(t.component()));
+                    return options.costs().overheadUs() + t.stepCount() * oneGroupStepUs(scc.component(t.component()));
                 }
                 return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic() + ":"
                         + t.isShared(), k -> probeTask(t));
@@ -921,10 +921,10 @@ public final class Lowering {
         } else if (groupOf.containsKey(c.index())) {
             List<Integer> group = groupOf.get(c.index());
             if (group.get(0) == c.index()) {
-                emitOneLaunch(group);
+                emitOneLaunch(group, 0, steps);
             }
         } else if (whole.contains(c.index())) {
-            emitOneLaunch(List.of(c.index()));
+            emitOneLaunch(List.of(c.index()), Math.min(t.from(), t.to()), t.stepCount());
         } else {
             for (int step : t.steps()) {
                 emitFusedStep(order, step);
@@ -1024,10 +1024,11 @@ public final class Lowering {
     }
 
     /**
-     * Recurrences over all their steps in one launch: one work-group each, so that a horizontal fusion
-     * group's members run side by side on the device's compute units.
+     * Recurrences over {@code count} steps from {@code from} (all their steps, or a chunk of a wavefront)
+     * in one launch: one work-group each, so that a horizontal fusion group's members run side by side
+     * on the device's compute units.
      */
-    private void emitOneLaunch(List<Integer> components) {
+    private void emitOneLaunch(List<Integer> components, int from, int count) {
         List<Kernels.Part> parts = new ArrayList<>();
         int widest = 1;
         double work = 0;
@@ -1039,14 +1040,14 @@ public final class Lowering {
                 widest = Math.max(widest, width(graph.node(id)));
             }
             parts.add(part(c, order, null));
-            work = Math.max(work, steps * oneGroupStepUs(c));
+            work = Math.max(work, count * oneGroupStepUs(c));
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
         }
         int local = Math.min(options.costs().groupSize(), widest);
-        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
-        label.append(parts.size() == 1 ? " (all " + steps + " steps in one launch)"
-                : " (all " + steps + " steps, one work-group each)");
-        launch(k, 0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
+        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), count, local);
+        String range = count == steps ? "all " + steps + " steps" : "steps " + from + ".." + (from + count - 1);
+        label.append(parts.size() == 1 ? " (" + range + " in one launch)" : " (" + range + ", one work-group each)");
+        launch(k, from, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
                 LaunchCostModel.Work.ofMicros(work));
     }
 
@@ -1077,16 +1078,28 @@ public final class Lowering {
         return options.costs().overheadUs() + steps * oneGroupStepUs(c);
     }
 
-    /** One step of a recurrent component inside a one-launch kernel. */
+    /**
+     * Element-wise nodes in the calibration's gate kernel (sigmoid, tanh, their product, and the load and
+     * store): its per-item time spread over them is the time of one node on one item.
+     */
+    private static final double GATE_NODES = 4;
+
+    /**
+     * One step of a recurrent component inside a one-launch kernel: its products by {@link
+     * #oneGroupGemmUs}, its element-wise nodes (not views) on one compute unit, each item at the
+     * calibrated per-item time of the whole device times its compute units, per {@link #GATE_NODES}
+     * (measured here: about 0.3 ns per node and item, in sixteen lanes).
+     */
     private double oneGroupStepUs(Component c) {
         double us = 0;
+        double nodeItemNs = options.costs().itemNs() * options.costs().units() / GATE_NODES;
         for (int id : c.nodes()) {
             Node n = graph.node(id);
             if (n.op() == Op.MATMUL) {
                 int k = graph.node(n.operand(0).source()).shape().features();
                 us += oneGroupGemmUs(width(n), k);
-            } else if (!n.op().isSource()) {
-                us += batch * width(n) * options.costs().itemNs() / 1e3;
+            } else if (!n.op().isSource() && !Set.of(Op.SLICE, Op.BROADCAST_TIME, Op.UNSTACK_TIME).contains(n.op())) {
+                us += batch * width(n) * nodeItemNs / 1e3;
             }
         }
         return us;

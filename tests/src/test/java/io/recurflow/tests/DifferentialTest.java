@@ -43,6 +43,13 @@ class DifferentialTest {
     static final Lowering.Options SPLIT_STEPS = new Lowering.Options(0, 4,
             new LaunchCostModel(12, 150, 20, 0.5, 5, 3, false, 4, 1000, 1000, "test: fast groups, three compute units"));
 
+    /**
+     * A cost model under which the scheduled mode runs recurrences as kernels looping over chunks of
+     * steps on queues that overlap (the wavefront across stacked layers).
+     */
+    static final Lowering.Options WAVEFRONT = new Lowering.Options(0, 4,
+            new LaunchCostModel(5, 150, 20, 0.5, 0, 2, true, 1, 0.5, 1, "test: concurrent queues, long recurrences"));
+
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
                                        Lowering.Options options) {
         Session s = OpenCl.session();
@@ -169,6 +176,20 @@ class DifferentialTest {
             }
             assertMatchesReference(g, Mode.BATCHED, lengths, 6, 11, way.getValue());
         }
+    }
+
+    /** Recurrences in chunks of steps, one kernel per chunk, downstream work starting after each chunk. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"lstm:layers=3,hidden=16,input=5",
+        "gru:layers=3,hidden=16,input=5", "rnn:layers=3,hidden=32,input=3"})
+    void chunkedRecurrencesMatchReference(String spec) {
+        Graph g = ModelZoo.build(spec);
+        int[] lengths = {9, 4, 1, 9};
+        CompiledModel compiled = Lowering.lower(g, Mode.SCHEDULED, lengths.length, 9, WAVEFRONT);
+        assertTrue(compiled.program().run().stream().anyMatch(i -> i instanceof io.recurflow.runtime.program.Instr.Launch l
+                && l.label().matches(".*\\(steps \\d+\\.\\.\\d+ in one launch\\)")),
+                spec + ": no chunk of steps in one launch\n" + String.join("\n", compiled.notes()));
+        assertMatchesReference(g, Mode.SCHEDULED, lengths, 9, 11, WAVEFRONT);
     }
 
     @ParameterizedTest

@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * contiguous step ranges when a per-step producer delivers step by step (a recurrent or chunked
  * component: only then can a chunk start before the producer ends); for a recurrent component one per
  * step, or per k = min({@link TaskOptions#stepsPerTask()}, {@link #stepWindow window}) steps, in the
- * component's direction. A component with a node that has no batch axis (a value derived from
+ * component's direction; a {@link TaskOptions#whole() whole} recurrent component (a kernel that loops
+ * over the steps itself) one task over all steps, or one per chunk of steps as for batched work, so that the work downstream of a chunk can start while the next chunk runs (the wavefront). A component with a node that has no batch axis (a value derived from
  * parameters only, or one picking a single sequence) cannot be split by rows: it gets one task for all
  * streams ({@link Task#ALL_STREAMS}), which waits for the producers of every stream and which every
  * stream's consumers wait for; so does a component named in {@link TaskOptions#shared()}. Otherwise
@@ -154,7 +155,14 @@ public final class TaskGraph {
         if (comp.isStatic()) {
             r.add(new int[] {Task.NO_STEP, Task.NO_STEP});
         } else if (comp.isRecurrent() && options.whole().contains(comp.index())) {
-            r.add(new int[] {0, steps - 1});
+            // one task per chunk, each a kernel looping over its steps; the chunks of batched work's bounds
+            int n = Math.min(options.chunks(), steps);
+            for (int i = 0; i < n; i++) {
+                r.add(new int[] {i * steps / n, (i + 1) * steps / n - 1});
+            }
+            if (comp.kind().stepDirection() < 0) {
+                Collections.reverse(r);
+            }
         } else if (comp.isRecurrent()) {
             int k = Math.min(options.stepsPerTask(), window[comp.index()]);
             if (comp.kind().stepDirection() > 0) {

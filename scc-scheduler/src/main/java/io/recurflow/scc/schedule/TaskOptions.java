@@ -5,8 +5,8 @@ package io.recurflow.scc.schedule;
  * streams split; {@code chunks}, the number of step ranges a batched per-step component fed step by
  * step gets (1: one task over all steps); {@code stepsPerTask}, the steps one recurrent task covers
  * at most (1: one task per step), capped per component by its step window; {@code whole}, the
- * recurrent components (by index) that run as one task over all their steps — a kernel that loops
- * over the steps itself; {@code shared}, the components (by index) that get one task for all streams
+ * recurrent components (by index) that run as kernels looping over the steps themselves, one task over
+ * all steps or, with several chunks, one per chunk; {@code shared}, the components (by index) that get one task for all streams
  * even where they could be split by rows — work the code generator runs over every row at once.
  */
 public record TaskOptions(int batch, int chunks, int stepsPerTask, java.util.Set<Integer> whole,

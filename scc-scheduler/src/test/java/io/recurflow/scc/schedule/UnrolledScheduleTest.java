@@ -132,6 +132,39 @@ class UnrolledScheduleTest {
         assertTrue(removed > 20, removed + " events removed");
     }
 
+    /**
+     * Recurrences run as kernels looping over chunks of steps (the wavefront of whole recurrences),
+     * shared by the streams as the lowering shares them: every schedule orders every unrolled read.
+     */
+    @Test
+    void wholeRecurrencesInChunksOrderEveryUnrolledRead() {
+        int schedules = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            SccResult scc = Nets.scc(RandomGraphs.generate(seed));
+            java.util.Set<Integer> recurrent = new java.util.HashSet<>();
+            for (io.recurflow.scc.Component c : scc.components()) {
+                if (c.isRecurrent()) {
+                    recurrent.add(c.index());
+                }
+            }
+            for (int chunks = 1; chunks <= 3; chunks++) {
+                TaskGraph tg = TaskGraph.build(scc, STEPS, 1, TaskOptions.DEFAULT.withBatch(BATCH).withChunks(chunks)
+                        .withWhole(recurrent));
+                for (int c : recurrent) {
+                    assertEquals(Math.min(chunks, STEPS), tg.tasksOf(0, c).size(), "seed " + seed + " C" + c);
+                }
+                for (int k = 1; k <= 3; k++) {
+                    Schedule s = ListScheduler.schedule(tg, Nets.COSTS, k);
+                    String where = "seed " + seed + " chunks=" + chunks + " K=" + k;
+                    assertEquals(List.of(), ScheduleVerifier.problems(tg, s), where);
+                    assertEquals(List.of(), unorderedReads(tg, s), where);
+                    schedules++;
+                }
+            }
+        }
+        assertEquals(90, schedules);
+    }
+
     @Test
     void streamsShareOnlyWhatTheOptionsShare() {
         SccResult scc = Nets.scc(Nets.lstm(2, false));
