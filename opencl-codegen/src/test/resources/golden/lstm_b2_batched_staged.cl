@@ -566,32 +566,32 @@ void gemm_n64_k16_nk_bias_stepinit_mask(__global const float* restrict A, int a_
 }
 
 __kernel void ew_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
-    const int j = get_global_id(0);
+    const int j = get_global_id(0) * 16;
     const int r = get_global_id(1);
     const int b = r % 2;
     const int t = t0 + r / 2;
     const int R = t * 2 + b;
     if (t >= lengths[b]) {
-        p2[0 + R * 16 + j] = 0.0f;
-        p4[0 + R * 16 + j] = 0.0f;
+        vstore16((float16)(0.0f), 0, &p2[0 + R * 16 + j]);
+        vstore16((float16)(0.0f), 0, &p4[0 + R * 16 + j]);
         return;
     }
-    const float v0 = p0[0 + R * 64 + (j + 16)] + p1[0 + R * 64 + (j + 16)];
-    const float v1 = 1.0f / (1.0f + exp(-v0));
+    const float16 v0 = vload16(0, &p0[0 + R * 64 + (j + 16)]) + vload16(0, &p1[0 + R * 64 + (j + 16)]);
+    const float16 v1 = 1.0f / (1.0f + exp(-v0));
     int v2 = t - (1);
-    const float v3 = v1 * ((v2 >= 0 && v2 < lengths[b]) ? p2[0 + (v2 * 2 + b) * 16 + j] : p3[0 + b * 16 + j]);
-    const float v4 = p0[0 + R * 64 + (j + 0)] + p1[0 + R * 64 + (j + 0)];
-    const float v5 = 1.0f / (1.0f + exp(-v4));
-    const float v6 = p0[0 + R * 64 + (j + 32)] + p1[0 + R * 64 + (j + 32)];
-    const float v7 = 1.0f - 2.0f / (exp(2.0f * v6) + 1.0f);
-    const float v8 = v5 * v7;
-    const float v9 = v3 + v8;
-    p2[0 + R * 16 + j] = v9;
-    const float v10 = p0[0 + R * 64 + (j + 48)] + p1[0 + R * 64 + (j + 48)];
-    const float v11 = 1.0f / (1.0f + exp(-v10));
-    const float v12 = 1.0f - 2.0f / (exp(2.0f * v9) + 1.0f);
-    const float v13 = v11 * v12;
-    p4[0 + R * 16 + j] = v13;
+    const float16 v3 = v1 * ((v2 >= 0 && v2 < lengths[b]) ? vload16(0, &p2[0 + (v2 * 2 + b) * 16 + j]) : vload16(0, &p3[0 + b * 16 + j]));
+    const float16 v4 = vload16(0, &p0[0 + R * 64 + (j + 0)]) + vload16(0, &p1[0 + R * 64 + (j + 0)]);
+    const float16 v5 = 1.0f / (1.0f + exp(-v4));
+    const float16 v6 = vload16(0, &p0[0 + R * 64 + (j + 32)]) + vload16(0, &p1[0 + R * 64 + (j + 32)]);
+    const float16 v7 = 1.0f - 2.0f / (exp(2.0f * v6) + 1.0f);
+    const float16 v8 = v5 * v7;
+    const float16 v9 = v3 + v8;
+    vstore16(v9, 0, &p2[0 + R * 16 + j]);
+    const float16 v10 = vload16(0, &p0[0 + R * 64 + (j + 48)]) + vload16(0, &p1[0 + R * 64 + (j + 48)]);
+    const float16 v11 = 1.0f / (1.0f + exp(-v10));
+    const float16 v12 = 1.0f - 2.0f / (exp(2.0f * v9) + 1.0f);
+    const float16 v13 = v11 * v12;
+    vstore16(v13, 0, &p4[0 + R * 16 + j]);
 }
 
 __kernel void last_step_0(__global const int* lengths, int t0, __global float* p0, __global float* p1) {

@@ -148,13 +148,18 @@ final class KernelWriter {
      * their sequence's end.
      */
     String finish(List<String> padding, String columnsCheck) {
+        return finish(padding, columnsCheck, 1);
+    }
+
+    /** As {@link #finish(List, String)} with {@code lanes} columns per work-item (j its first). */
+    String finish(List<String> padding, String columnsCheck, int lanes) {
         StringBuilder sb = new StringBuilder();
         sb.append("__kernel void ").append(KernelSet.NAME).append("(__global const int* lengths, int t0");
         for (Map.Entry<Integer, String> e : params.entrySet()) {
             sb.append(", __global ").append(intParams.get(e.getKey()) ? "int* " : "float* ").append(e.getValue());
         }
         sb.append(") {\n");
-        sb.append("    const int j = get_global_id(0);\n");
+        sb.append(lanes == 1 ? "    const int j = get_global_id(0);\n" : "    const int j = get_global_id(0) * " + lanes + ";\n");
         sb.append("    const int r = get_global_id(1);\n");
         if (columnsCheck != null) {
             sb.append("    if (j >= ").append(columnsCheck).append(") return;\n");

@@ -56,9 +56,16 @@ final class Kernels {
      */
     Kernel elementwise(Set<Integer> group, List<Integer> outputs, boolean perStep, int staticRows) {
         KernelWriter w = new KernelWriter(perStep, batch, staticRows);
-        List<String> padding = groupOutputs(w, group, outputs);
         int cols = width(outputs.get(0));
-        return new Kernel("ew", w.finish(padding, null), w.buffers(), w.paramKinds(), cols);
+        // sixteen columns per work-item in float16 where every node computes the same in lanes: PoCL does
+        // not vectorise these kernels across work-items itself
+        boolean vector = cols % 16 == 0 && group.stream().allMatch(this::vectorizable)
+                && outputs.stream().noneMatch(this::isInt);
+        w.vector16(vector);
+        List<String> padding = groupOutputs(w, group, outputs);
+        w.vector16(false);
+        return new Kernel("ew", w.finish(padding, null, vector ? 16 : 1), w.buffers(), w.paramKinds(),
+                vector ? cols / 16 : cols, vector ? 16 : 1);
     }
 
     /** Writes the computation and stores of {@code outputs} at column j; returns the padding stores. */

@@ -644,13 +644,17 @@ public final class Lowering {
     }
 
     private void launch(Kernel k, int t0, int rows, String label) {
-        long items = (long) k.columns() * rows;
+        // priced per value element, as calibrated (a float16 work-item does sixteen)
+        long items = (long) k.columns() * k.lanes() * rows;
         launch(k, t0, rows, label, new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
     }
 
     /** A launch over [columns, rows] whose work the caller knows better than the default estimate. */
     private void launch(Kernel k, int t0, int rows, String label, LaunchCostModel.Work w) {
-        launch(k, t0, new long[] {k.columns(), rows}, null, label, w);
+        // a float16 kernel has few work-items per row: one row per work-group, so that the driver cannot
+        // put every row into one group (one core)
+        long[] local = k.lanes() > 1 && k.columns() <= 256 ? new long[] {k.columns(), 1} : null;
+        launch(k, t0, new long[] {k.columns(), rows}, local, label, w);
     }
 
     /** A launch of one of this module's kernels: arguments (lengths, t0, its buffers…). */
