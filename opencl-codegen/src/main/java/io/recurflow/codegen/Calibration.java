@@ -49,8 +49,8 @@ public final class Calibration {
     }
 
     private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
-        // v3: with oneGroupRowsGflops
-        Path file = cacheDir().resolve("calibration-v3-" + key + ".json");
+        // v4: with oneGroupRowsGflops and the overlap of two recurrences
+        Path file = cacheDir().resolve("calibration-v4-" + key + ".json");
         ObjectMapper json = new ObjectMapper();
         if (Files.isRegularFile(file)) {
             try {
@@ -58,7 +58,7 @@ public final class Calibration {
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
                         groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
-                        "calibrated, cached in " + file);
+                        num(m, "overlap"), num(m, "groupOverlap"), "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -78,6 +78,8 @@ public final class Calibration {
             out.put("concurrentQueues", m.concurrentQueues());
             out.put("oneGroupGflops", m.oneGroupGflops());
             out.put("oneGroupRowsGflops", m.oneGroupRowsGflops());
+            out.put("overlap", m.overlap());
+            out.put("groupOverlap", m.groupOverlap());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -85,8 +87,8 @@ public final class Calibration {
             System.err.println("note: could not cache the calibration in " + file + ": " + e.getMessage());
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
-                m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(),
-                "calibrated now, cached in " + file);
+                m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(), m.overlap(),
+                m.groupOverlap(), "calibrated now, cached in " + file);
     }
 
     /** Work-items per group of a one-launch recurrence: one on a CPU, a full group elsewhere. */
@@ -150,15 +152,24 @@ public final class Calibration {
                 const int i = get_global_id(0);
                 if (t0 < l[0]) b[i] = a[i] + c[i] * d[i] + e[i] * f[i];
             }
-            __kernel void spin(__global float* a) {
-                float x = a[get_global_id(0)];
-                for (int i = 0; i < 2000; i++) {
-                    for (int k = 0; k < 1000; k++) x = x * 0.999999f + 0.000001f;
-                    barrier(CLK_GLOBAL_MEM_FENCE);
-                }
-                a[get_global_id(0)] = x;
-            }
             __kernel void onegroup(__global const float* w, __global float* h, __global float* out) {
+                for (int step = 0; step < 50; step++) {
+                    for (int j = 0; j < 1024; j++) {
+                        const __global float* wrow = w + j * 256;
+                        float16 s16 = (float16)(0.0f);
+                        for (int k = 0; k < 256; k += 16) s16 += vload16(0, h + k) * vload16(0, wrow + k);
+                        float8 s8 = s16.lo + s16.hi;
+                        float4 s4 = s8.lo + s8.hi;
+                        out[j] = s4.x + s4.y + s4.z + s4.w;
+                    }
+                    for (int j = 0; j < 256; j++) h[j] = 0.5f * h[j] + 0.001f * out[j];
+                }
+            }
+            __kernel void onegroupg(__global const float* ww, __global float* hh, __global float* oo) {
+                const int g = get_group_id(0);
+                const __global float* w = ww + g * 1024 * 256;
+                __global float* h = hh + g * 256;
+                __global float* out = oo + g * 1024;
                 for (int step = 0; step < 50; step++) {
                     for (int j = 0; j < 1024; j++) {
                         const __global float* wrow = w + j * 256;
@@ -191,22 +202,33 @@ public final class Calibration {
                 new KernelSpec(2, "gate", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(4, "spin", List.of(Arg.Kind.BUFFER)),
-                new KernelSpec(7, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(8, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+                new KernelSpec(6, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(3, "wp", 4L * GemmKernel.packedLength(gemm), BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(4, "lengths", 4L * 4, BufferSpec.Role.PARAM));
-        kernels.add(new KernelSpec(5, GemmKernel.packName(gemm),
+        // two independent recurrences' weights and states (and both in one buffer each, by work-group)
+        buffers.add(new BufferSpec(5, "w_b", 4L * 1024 * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(6, "h_a", 4L * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(7, "o_a", 4L * 1024, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(8, "h_b", 4L * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(9, "o_b", 4L * 1024, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(10, "w_g", 2 * 4L * 1024 * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(11, "h_g", 2 * 4L * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(12, "o_g", 2 * 4L * 1024, BufferSpec.Role.PARAM));
+        kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
-        kernels.add(new KernelSpec(6, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
+        kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
         String source = KERNELS + "\n" + oneGroupRowsKernel() + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
-                new Instr.Fill(4, 1e9f, 0),
-                new Instr.Launch(5, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
+                new Instr.Fill(4, 1e9f, 0), new Instr.Fill(5, 0.1f, 0), new Instr.Fill(6, 0.5f, 0),
+                new Instr.Fill(7, 0f, 0), new Instr.Fill(8, 0.5f, 0), new Instr.Fill(9, 0f, 0),
+                new Instr.Fill(10, 0.1f, 0), new Instr.Fill(11, 0.5f, 0), new Instr.Fill(12, 0f, 0),
+                new Instr.Launch(4, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
                         GemmKernel.packGlobalSize(gemm), GemmKernel.packLocalSize(gemm), 0, List.of(), -1, "pack"));
         List<Arg> gemmArgs = new ArrayList<>();
         for (ParamKind p : GemmKernel.params(gemm)) {
@@ -232,26 +254,37 @@ public final class Calibration {
                 new long[] {big}, null, 0, List.of(), -1, "copy"));
         List<Instr> gate = List.of(new Instr.Launch(2, List.of(new Arg.Buffer(0), new Arg.Buffer(1)),
                 new long[] {big}, null, 0, List.of(), -1, "gate"));
-        // two one-work-group kernels with barriers, as a recurrence's one-launch kernel is, on two queues,
-        // sharing a buffer as every launch of a program shares its lengths: do they overlap, or does the
-        // device take turns? (PoCL orders commands that use one buffer, even on different queues.)
-        long[] wg = {64};
-        List<Instr> spinOne = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"));
-        List<Instr> spinTwo = List.of(new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 0, List.of(), -1, "spin"),
-                new Instr.Launch(4, List.of(new Arg.Buffer(0)), wg, wg, 1, List.of(), -1, "spin"));
+        // two independent one-work-group recurrences (matrix-vector products over their own 1 MiB of
+        // weights), as two directions of a layer or two layers of a wavefront: on two queues, and as two
+        // work-groups of one launch. How much of the second one's time does running them together save?
+        // (A busy loop would overlap perfectly on two hardware threads of one core; these need the caches.)
+        List<Instr> recurrenceA = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(6),
+                new Arg.Buffer(7)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "recurrence a"));
+        List<Instr> recurrencesOnTwoQueues = List.of(recurrenceA.get(0), new Instr.Launch(6, List.of(
+                new Arg.Buffer(5), new Arg.Buffer(8), new Arg.Buffer(9)), new long[] {1}, new long[] {1}, 1, List.of(),
+                -1, "recurrence b"));
+        List<Instr> oneOfTwoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(10), new Arg.Buffer(11),
+                new Arg.Buffer(12)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "one group"));
+        List<Instr> twoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(10), new Arg.Buffer(11),
+                new Arg.Buffer(12)), new long[] {2}, new long[] {1}, 0, List.of(), -1, "two groups"));
         // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
-        List<Instr> oneGroup = List.of(new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
+        List<Instr> oneGroup = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
-        List<Instr> oneGroupRows = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
+        List<Instr> oneGroupRows = List.of(new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4"));
-        List<Instr> gemmRun = List.of(new Instr.Launch(6, gemmArgs, GemmKernel.globalSize(gemm, m),
+        List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
-        double one = wallUs(s, "spin1", source, buffers, kernels, setup, spinOne, 1);
-        double two = wallUs(s, "spin2", source, buffers, kernels, setup, spinTwo, 2);
-        boolean concurrent = two < 1.5 * one;
-        System.err.printf("note: two one-work-group kernels on two queues took %.0f us, one alone %.0f us: the device %s%n",
-                two, one, concurrent ? "runs queues side by side" : "takes turns");
+        double one = wallUs(s, "recurrence", source, buffers, kernels, setup, recurrenceA, 1);
+        double two = wallUs(s, "recurrences", source, buffers, kernels, setup, recurrencesOnTwoQueues, 2);
+        double overlap = savedFraction(one, two);
+        double groupOne = wallUs(s, "group", source, buffers, kernels, setup, oneOfTwoGroups, 1);
+        double groupTwo = wallUs(s, "groups", source, buffers, kernels, setup, twoGroups, 1);
+        double groupOverlap = savedFraction(groupOne, groupTwo);
+        boolean concurrent = overlap >= MIN_OVERLAP;
+        System.err.printf("note: two one-work-group recurrences took %.0f us on two queues and %.0f us as two groups"
+                + " of one launch, one alone %.0f us: the device %s%n", two, groupTwo, one,
+                concurrent ? "runs queues side by side" : "gains little from several queues");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
         double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
@@ -264,7 +297,18 @@ public final class Calibration {
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (deviceUs(s, source, buffers, kernels, setup, oneGroupRows)
                 * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
-                1, oneGroupGflops, oneGroupRowsGflops, "measured");
+                1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap, "measured");
+    }
+
+    /** Overlap below which several queues are not worth their events: the device is treated as serial. */
+    static final double MIN_OVERLAP = 0.25;
+
+    /**
+     * The fraction of a second, equal piece of work that running it together with the first saves: 1
+     * when two take as long as one, 0 when they take twice as long.
+     */
+    static double savedFraction(double oneUs, double twoUs) {
+        return Math.max(0, Math.min(1, (2 * oneUs - twoUs) / oneUs));
     }
 
     private static Program program(String name, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,

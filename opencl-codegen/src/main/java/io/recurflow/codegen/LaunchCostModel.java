@@ -16,17 +16,20 @@ import java.util.List;
  * measured here twice as fast as 256 work-items), on a GPU a full group; {@code oneGroupGflops} is the
  * rate of the matrix-vector products such a kernel does for one row (measured with one group on the device),
  * {@code oneGroupRowsGflops} its rate for a block of four rows (weights as [k, n]: each weight vector
- * loaded once for the four). {@link #predict} simulates a whole program on its in-order queues with their event
+ * loaded once for the four). {@code overlap} is the fraction of the ideal gain that two one-group
+ * recurrences on two queues achieve (1: they take as long as one; 0: as long as both in turn), and
+ * {@code groupOverlap} the same for two work-groups of one launch; measured on the device, since
+ * hardware threads that share a core's caches overlap busy loops well and matrix-vector products hardly. {@link #predict} simulates a whole program on its in-order queues with their event
  * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
-                              double oneGroupRowsGflops, String source) {
+                              double oneGroupRowsGflops, double overlap, double groupOverlap, String source) {
     /**
      * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
      * CPU device runs one command at a time, whatever queue it comes from.
      */
-    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40,
+    public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1,
             "built-in defaults");
 
     /** What one launch does: floating-point operations, bytes moved and work-items, plus time known otherwise. */
@@ -52,15 +55,31 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
      * the work of run instruction i (null for transfers, which are not counted).
      */
     public double predict(Program p, List<Work> work) {
-        // a device that runs one command at a time is one queue, whatever the program says
-        double[] queueFree = new double[concurrentQueues ? p.queues() : 1];
+        double serial = simulate(p, work, false);
+        if (!concurrentQueues || p.queues() == 1) {
+            return serial;
+        }
+        return blend(serial, simulate(p, work, true));
+    }
+
+    /**
+     * The time of work that takes {@code serialUs} in turn and {@code parallelUs} with every queue
+     * running side by side: the measured fraction {@link #overlap} of the difference is saved.
+     */
+    public double blend(double serialUs, double parallelUs) {
+        return serialUs - overlap * Math.max(0, serialUs - parallelUs);
+    }
+
+    /** The program's time with its queues side by side ({@code concurrent}) or as one queue. */
+    private double simulate(Program p, List<Work> work, boolean concurrent) {
+        double[] queueFree = new double[concurrent ? p.queues() : 1];
         java.util.Map<Integer, Double> eventDone = new java.util.HashMap<>();
         double end = 0;
         for (int i = 0; i < p.run().size(); i++) {
             if (!(p.run().get(i) instanceof Instr.Launch l) || work.get(i) == null) {
                 continue;
             }
-            int q = concurrentQueues ? l.queue() : 0;
+            int q = concurrent ? l.queue() : 0;
             double start = queueFree[q];
             for (int e : l.waits()) {
                 start = Math.max(start, eventDone.getOrDefault(e, 0.0) + eventUs);

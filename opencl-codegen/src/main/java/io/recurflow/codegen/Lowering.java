@@ -734,6 +734,11 @@ public final class Lowering {
             public double eventCost() {
                 return options.costs().eventUs();
             }
+
+            @Override
+            public double overlap() {
+                return options.costs().overlap();
+            }
         };
         io.recurflow.scc.schedule.Schedule sch;
         if (options.queues() == 0 && !options.costs().concurrentQueues()) {
@@ -746,14 +751,17 @@ public final class Lowering {
             // while the recurrence upstream still runs (a wavefront across stacked layers); the cost model
             // picks the chunk count, ties going to fewer chunks
             sch = null;
+            double best = Double.POSITIVE_INFINITY;
             for (int chunks = 1; chunks <= Math.min(MAX_CHUNKS, steps); chunks *= 2) {
                 io.recurflow.scc.schedule.TaskGraph g = chunks == 1 ? tg : taskGraph(chunks);
                 io.recurflow.scc.schedule.Schedule s = options.queues() == 0
                         ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(g, model, options.maxQueues())
                         : io.recurflow.scc.schedule.ListScheduler.schedule(g, model, options.queues());
-                if (sch == null || s.makespan() < sch.makespan() * (1 - 1e-9)) {
+                double time = io.recurflow.scc.schedule.ListScheduler.expectedTime(g, model, s);
+                if (sch == null || time < best * (1 - 1e-9)) {
                     sch = s;
                     tg = g;
+                    best = time;
                 }
             }
             if (tg.options().chunks() > 1) {
@@ -1009,11 +1017,16 @@ public final class Lowering {
             int k = ready.pollFirst();
             done.add(k);
             double longest = 0;
+            double total = 0;
             for (int id : members.get(k)) {
                 lane.add(id);
                 start[id] = clock;
-                longest = Math.max(longest, model.taskCost(tg, tg.task(id)));
+                double cost = model.taskCost(tg, tg.task(id));
+                longest = Math.max(longest, cost);
+                total += cost;
             }
+            // a fusion group's work-groups side by side deliver the measured share of their gain
+            longest = total - options.costs().groupOverlap() * (total - longest);
             for (int id : members.get(k)) {
                 finish[id] = clock + longest;
             }
@@ -1036,6 +1049,7 @@ public final class Lowering {
         List<Kernels.Part> parts = new ArrayList<>();
         int widest = 1;
         double work = 0;
+        double longest = 0;
         StringBuilder label = new StringBuilder();
         for (int ci : components) {
             Component c = scc.component(ci);
@@ -1044,10 +1058,14 @@ public final class Lowering {
                 widest = Math.max(widest, width(graph.node(id)));
             }
             parts.add(part(c, order, null));
-            work = Math.max(work, count * oneGroupStepUs(c));
+            double us = count * oneGroupStepUs(c);
+            longest = Math.max(longest, us);
+            work += us;
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
         }
         int local = Math.min(options.costs().groupSize(), widest);
+        // its work-groups side by side deliver the measured share of their gain
+        work -= options.costs().groupOverlap() * (work - longest);
         Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), count, local);
         String range = count == steps ? "all " + steps + " steps" : "steps " + from + ".." + (from + count - 1);
         label.append(parts.size() == 1 ? " (" + range + " in one launch)" : " (" + range + ", one work-group each)");
@@ -1531,12 +1549,12 @@ public final class Lowering {
     }
 
     /**
-     * The cost model's time for one split step: one launch overhead, then the products at the rate
-     * measured for one group on as many compute units as there are groups, and the element-wise work
-     * per item on as many.
+     * The cost model's time for one split step: one launch overhead, then the step's work in one group
+     * divided among as many compute units as there are groups, at the measured overlap of groups.
      */
     private double splitStepUs(Component c, Kernels.Split split) {
-        int par = Math.max(1, Math.min(split.groups(), options.costs().units()));
+        int groups = Math.max(1, Math.min(split.groups(), options.costs().units()));
+        double par = 1 + (groups - 1) * options.costs().groupOverlap();
         return options.costs().overheadUs() + oneGroupStepUs(c) / par;
     }
 

@@ -48,7 +48,7 @@ class GoldenKernelTest {
      */
     @Test
     void lstmBatchedStaged() throws IOException {
-        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001,
+        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001, 0, 1,
                 "test: slow one-group products");
         CompiledModel m = Lowering.lower(LaunchCountTest.lstm(1, false, true), Mode.BATCHED, 2, 3,
                 new Lowering.Options(0, 4, slowGroups));

@@ -40,7 +40,7 @@ public class LaunchCountTest {
     @Test
     void batchedLstmIsOneInputGemmAndTwoLaunchesPerStep() {
         int t = 10;
-        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001,
+        LaunchCostModel slowGroups = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 0.001, 0.001, 0, 1,
                 "test: slow one-group products");
         CompiledModel m = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t,
                 new Lowering.Options(0, 4, slowGroups));

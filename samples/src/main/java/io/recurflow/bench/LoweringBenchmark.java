@@ -44,7 +44,8 @@ public class LoweringBenchmark {
             default -> throw new IllegalArgumentException("queues is concurrent or serial, not " + queues);
         };
         LaunchCostModel costs = new LaunchCostModel(c.overheadUs(), c.gflops(), c.gbPerS(), c.itemNs(), c.eventUs(),
-                c.units(), concurrent, c.groupSize(), c.oneGroupGflops(), c.oneGroupRowsGflops(), c.source() + ", queues " + queues);
+                c.units(), concurrent, c.groupSize(), c.oneGroupGflops(), c.oneGroupRowsGflops(), concurrent ? 1 : 0,
+                c.groupOverlap(), c.source() + ", queues " + queues);
         return new Lowering.Options(d.queues(), d.maxQueues(), costs, d.streams());
     }
 

@@ -34,21 +34,21 @@ class DifferentialTest {
      */
     static final Lowering.Options ONE_LAUNCH = Lowering.Options.DEFAULT;
     static final Lowering.Options STEP_BY_STEP = new Lowering.Options(0, 4,
-            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, 0.001, 0.001, "test: many compute units, concurrent queues"));
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 64, true, 16, 0.001, 0.001, 1, 1, "test: many compute units, concurrent queues"));
 
     /**
      * A cost model under which the batched mode runs every step it can as one launch split over
      * work-groups of four work-items, one group per compute unit (three here), as on a GPU.
      */
     static final Lowering.Options SPLIT_STEPS = new Lowering.Options(0, 4,
-            new LaunchCostModel(12, 150, 20, 0.5, 5, 3, false, 4, 1000, 1000, "test: fast groups, three compute units"));
+            new LaunchCostModel(12, 150, 20, 0.5, 5, 3, false, 4, 1000, 1000, 0, 1, "test: fast groups, three compute units"));
 
     /**
      * A cost model under which the scheduled mode runs recurrences as kernels looping over chunks of
      * steps on queues that overlap (the wavefront across stacked layers).
      */
     static final Lowering.Options WAVEFRONT = new Lowering.Options(0, 4,
-            new LaunchCostModel(5, 150, 20, 0.5, 0, 2, true, 1, 0.5, 1, "test: concurrent queues, long recurrences"));
+            new LaunchCostModel(5, 150, 20, 0.5, 0, 2, true, 1, 0.5, 1, 1, 1, "test: concurrent queues, long recurrences"));
 
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
                                        Lowering.Options options) {

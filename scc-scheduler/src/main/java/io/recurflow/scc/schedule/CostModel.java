@@ -14,4 +14,12 @@ public interface CostModel {
 
     /** The delay between a task finishing on one queue and a task waiting for it on another starting. */
     double eventCost();
+
+    /**
+     * The fraction of the parallel gain that queues running side by side deliver: 1 where they are
+     * independent processors, less where they share one (hardware threads of a core, one cache).
+     */
+    default double overlap() {
+        return 1;
+    }
 }

@@ -34,21 +34,37 @@ public final class ListScheduler {
     }
 
     /**
-     * Schedules on 1, 2, …, {@code maxQueues} queues and keeps the one with the smallest predicted
-     * makespan; more queues must be better by more than a rounding error, so ties go to fewer queues.
+     * Schedules on 1, 2, …, {@code maxQueues} queues and keeps the one with the smallest {@link
+     * #expectedTime}; more queues must be better by more than a rounding error, so ties go to fewer queues.
      */
     public static Schedule scheduleAuto(TaskGraph tasks, CostModel model, int maxQueues) {
         if (maxQueues < 1) {
             throw new IllegalArgumentException("at least one queue is needed, not " + maxQueues);
         }
         Schedule best = null;
+        double bestTime = Double.POSITIVE_INFINITY;
         for (int k = 1; k <= maxQueues; k++) {
             Schedule s = schedule(tasks, model, k);
-            if (best == null || s.makespan() < best.makespan() * (1 - AUTO_MARGIN)) {
+            double time = expectedTime(tasks, model, s);
+            if (best == null || time < bestTime * (1 - AUTO_MARGIN)) {
                 best = s;
+                bestTime = time;
             }
         }
         return best;
+    }
+
+    /**
+     * The time {@code s} is expected to take where queues deliver only the fraction {@link
+     * CostModel#overlap()} of their parallel gain: the tasks' total cost (their time in turn) less that
+     * fraction of what the makespan saves on it.
+     */
+    public static double expectedTime(TaskGraph tasks, CostModel model, Schedule s) {
+        double serial = 0;
+        for (Task t : tasks.tasks()) {
+            serial += model.taskCost(tasks, t);
+        }
+        return serial - model.overlap() * Math.max(0, serial - s.makespan());
     }
 
     /**
