@@ -147,6 +147,11 @@ public final class Calibration {
                 const int i = get_global_id(0);
                 b[i] = a[i];
             }
+            __kernel void small2(__global const int* l, int t0, __global float* a, __global float* b,
+                                 __global float* c, __global float* d, __global float* e, __global float* f) {
+                const int i = get_global_id(0);
+                if (t0 < l[0]) b[i] = a[i] * c[i] + d[i] - e[i] * f[i];
+            }
             __kernel void small(__global const int* l, int t0, __global float* a, __global float* b,
                                 __global float* c, __global float* d, __global float* e, __global float* f) {
                 const int i = get_global_id(0);
@@ -196,7 +201,9 @@ public final class Calibration {
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(6, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+                new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(9, "small2", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
+                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
@@ -235,10 +242,13 @@ public final class Calibration {
         List<Instr> sameQueue = new ArrayList<>();
         List<Instr> crossQueue = new ArrayList<>();
         for (int i = 0; i < launches; i++) {
-            // a small element-wise launch with as many arguments as a fused step kernel: nearly all overhead
-            sameQueue.add(new Instr.Launch(3, List.of(new Arg.Buffer(4), new Arg.Int(0), new Arg.Buffer(0),
-                    new Arg.Buffer(1), new Arg.Buffer(2), new Arg.Buffer(2), new Arg.Buffer(2), new Arg.Buffer(2)),
-                    new long[] {256}, null, 0, List.of(), -1, "small"));
+            // small element-wise launches with as many arguments as a fused step kernel, nearly all overhead,
+            // as a recurrence issues them: two kernels in turn, each reading the other's result, the step
+            // argument new at every launch
+            boolean even = i % 2 == 0;
+            sameQueue.add(new Instr.Launch(even ? 3 : 9, List.of(new Arg.Buffer(4), new Arg.Int(i),
+                    new Arg.Buffer(even ? 0 : 1), new Arg.Buffer(even ? 1 : 0), new Arg.Buffer(2), new Arg.Buffer(2),
+                    new Arg.Buffer(2), new Arg.Buffer(2)), new long[] {256}, null, 0, List.of(), -1, "small"));
             crossQueue.add(new Instr.Launch(0, List.of(new Arg.Buffer(0)), new long[] {1}, null, i % 2,
                     i == 0 ? List.of() : List.of(i - 1), i, "nop"));
         }
@@ -269,13 +279,20 @@ public final class Calibration {
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
         double one = wallUs(s, "recurrence", source, buffers, kernels, setup, recurrenceA, 1);
         double two = wallUs(s, "recurrences", source, buffers, kernels, setup, recurrencesOnTwoQueues, 2);
-        double overlap = savedFraction(one, two);
+        // and a recurrence beside a GEMM (the next layer's input projection, the other direction's): the
+        // pair a wavefront overlaps most, which shares a core's units far better than two recurrences
+        double gemmAlone = wallUs(s, "gemm", source, buffers, kernels, setup, gemmRun, 1);
+        List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, ((Instr.Launch) recurrenceA.get(0)).args(), new long[] {1},
+                new long[] {1}, 1, List.of(), -1, "recurrence beside"));
+        double mixed = wallUs(s, "gemm and recurrence", source, buffers, kernels, setup, gemmBeside, 2);
+        double overlap = Math.max(0, Math.min(1, (one + gemmAlone - mixed) / Math.min(one, gemmAlone)));
         double groupOne = wallUs(s, "group", source, buffers, kernels, setup, oneOfTwoGroups, 1);
         double groupTwo = wallUs(s, "groups", source, buffers, kernels, setup, twoGroups, 1);
         double groupOverlap = savedFraction(groupOne, groupTwo);
         boolean concurrent = overlap >= MIN_OVERLAP;
-        System.err.printf("note: two one-work-group recurrences took %.0f us on two queues and %.0f us as two groups"
-                + " of one launch, one alone %.0f us: the device %s%n", two, groupTwo, one,
+        System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside another on a second"
+                + " queue, %.0f us beside a GEMM (%.0f us alone); two as work-groups of one launch %.0f us: the device %s%n",
+                one, two, mixed, gemmAlone, groupTwo,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
