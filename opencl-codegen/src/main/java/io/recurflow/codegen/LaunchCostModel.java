@@ -26,8 +26,8 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
                               double oneGroupRowsGflops, double overlap, double groupOverlap, String source) {
     /**
-     * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated; PoCL's
-     * CPU device runs one command at a time, whatever queue it comes from.
+     * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated: queues
+     * that overlap nothing, work-groups of one launch that overlap fully.
      */
     public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1,
             "built-in defaults");

@@ -742,7 +742,7 @@ public final class Lowering {
         };
         io.recurflow.scc.schedule.Schedule sch;
         if (options.queues() == 0 && !options.costs().concurrentQueues()) {
-            // the device runs one command at a time: more queues cannot overlap anything, but one launch
+            // queues overlap little on this device (calibrated): more queues gain little, but one launch
             // with a work-group per independent recurrence can (horizontal fusion)
             horizontalGroups();
             sch = serialSchedule(tg, model);
@@ -971,14 +971,15 @@ public final class Lowering {
                     groupOf.put(g, group);
                 }
                 notes.add("horizontal fusion: components " + group.stream().map(g -> "C" + g).toList()
-                        + " run in one launch, a work-group each, because the device runs one command at a time"
-                        + " (so separate queues could not overlap them)");
+                        + " run in one launch, a work-group each, because separate queues overlap little on this"
+                        + String.format(" device (%.0f%% of the ideal gain; work-groups of one launch %.0f%%)",
+                                100 * options.costs().overlap(), 100 * options.costs().groupOverlap()));
             }
         }
     }
 
     /**
-     * The one-queue schedule for a device that runs one command at a time: tasks in a topological
+     * The one-queue schedule for a device whose queues overlap little: tasks in a topological
      * order in which each horizontal fusion group's tasks stand together, after everything any of them
      * reads.
      */
