@@ -334,7 +334,8 @@ void gemm_n12_k3_nk_bias_mask(__global const float* restrict A, int a_off, __glo
     }
 }
 
-__kernel void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
     const int lid = get_local_id(0);
     const int lo = get_group_id(0) * 4;
     const int hi = lo + 4;
@@ -464,7 +465,8 @@ __kernel void last_step_0(__global const int* lengths, int t0, __global float* p
     p1[0 + r * 4 + j] = p0[0 + (t * 1 + r) * 4 + j];
 }
 
-__kernel void recurrence_1(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void recurrence_1(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4) {
     const int lid = get_local_id(0);
     const int lo = get_group_id(0) * 4;
     const int hi = lo + 4;

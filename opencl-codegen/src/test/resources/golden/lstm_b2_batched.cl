@@ -312,7 +312,8 @@ __kernel void transpose_0(__global const int* lengths, int t0, __global float* p
     vstore16((float16)(a0.sf, a1.sf, a2.sf, a3.sf, a4.sf, a5.sf, a6.sf, a7.sf, a8.sf, a9.sf, a10.sf, a11.sf, a12.sf, a13.sf, a14.sf, a15.sf), 0, dst + 960);
 }
 
-__kernel void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4, __global float* p5, __global float* p6, __global float* p7) {
+__kernel __attribute__((reqd_work_group_size(1, 1, 1)))
+void recurrence_0(__global const int* lengths, int t0, __global float* p0, __global float* p1, __global float* p2, __global float* p3, __global float* p4, __global float* p5, __global float* p6, __global float* p7) {
     const int lid = get_local_id(0);
     const int lo = get_group_id(0) * 16;
     const int hi = lo + 16;

@@ -157,16 +157,31 @@ public final class Calibration {
                 const int i = get_global_id(0);
                 if (t0 < l[0]) b[i] = a[i] + c[i] * d[i] + e[i] * f[i];
             }
-            /* 50 steps of h = 0.5 h + 0.001 (W h)[0:256] with W 1024 x 256 as [n, k]: a recurrence */
+            /*
+             * 50 steps of h = 0.5 h + 0.001 (W h)[0:256] with W 1024 x 256 as [n, k]: a recurrence, its
+             * product four outputs at a time in sixteen lanes as a one-launch recurrence computes one row
+             */
+            inline float rf_sum16(float16 v) {
+                const float8 a = v.lo + v.hi;
+                const float4 b = a.lo + a.hi;
+                return b.x + b.y + b.z + b.w;
+            }
             inline void recurrence(const __global float* w, __global float* h, __global float* out) {
                 for (int step = 0; step < 50; step++) {
-                    for (int j = 0; j < 1024; j++) {
+                    for (int j = 0; j < 1024; j += 4) {
                         const __global float* wrow = w + j * 256;
-                        float16 s16 = (float16)(0.0f);
-                        for (int k = 0; k < 256; k += 16) s16 += vload16(0, h + k) * vload16(0, wrow + k);
-                        float8 s8 = s16.lo + s16.hi;
-                        float4 s4 = s8.lo + s8.hi;
-                        out[j] = s4.x + s4.y + s4.z + s4.w;
+                        float16 s0 = (float16)(0.0f), s1 = (float16)(0.0f), s2 = (float16)(0.0f), s3 = (float16)(0.0f);
+                        for (int k = 0; k < 256; k += 16) {
+                            const float16 a = vload16(0, h + k);
+                            s0 += a * vload16(0, wrow + k);
+                            s1 += a * vload16(0, wrow + 256 + k);
+                            s2 += a * vload16(0, wrow + 512 + k);
+                            s3 += a * vload16(0, wrow + 768 + k);
+                        }
+                        out[j] = rf_sum16(s0);
+                        out[j + 1] = rf_sum16(s1);
+                        out[j + 2] = rf_sum16(s2);
+                        out[j + 3] = rf_sum16(s3);
                     }
                     for (int j = 0; j < 256; j++) h[j] = 0.5f * h[j] + 0.001f * out[j];
                 }

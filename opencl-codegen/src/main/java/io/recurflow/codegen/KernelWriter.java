@@ -132,9 +132,12 @@ final class KernelWriter {
      * A kernel whose body loops over the steps itself (one work-group; see {@link Kernels#persistent}):
      * the signature, then {@code prologue}, then the lines written so far.
      */
-    String finishPersistent(String prologue, String epilogue) {
+    String finishPersistent(String prologue, String epilogue, int local) {
         StringBuilder sb = new StringBuilder();
-        sb.append("__kernel void ").append(KernelSet.NAME).append("(__global const int* lengths, int t0");
+        // the group size fixed at compile time: with one work-item PoCL drops the barriers' machinery
+        // (saving values across them), which otherwise slows a kernel with barriers in branches severalfold
+        sb.append("__kernel __attribute__((reqd_work_group_size(").append(local).append(", 1, 1)))\n");
+        sb.append("void ").append(KernelSet.NAME).append("(__global const int* lengths, int t0");
         for (Map.Entry<Integer, String> e : params.entrySet()) {
             sb.append(", __global ").append(intParams.get(e.getKey()) ? "int* " : "float* ").append(e.getValue());
         }

@@ -85,9 +85,19 @@ final class Kernels {
      * One recurrent component's share of a {@link #persistent} kernel; {@code gemms} holds, for each
      * MATMUL in its stages, {bias add id or -1, activation id or -1}.
      */
-    record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse, Map<Integer, Loc> weightsKn) {
+    record Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse, Map<Integer, Loc> weightsKn,
+                int offset, int count) {
+        Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse, Map<Integer, Loc> weightsKn) {
+            this(stages, gemms, reverse, weightsKn, 0, 0);
+        }
+
         Part(List<Stage> stages, Map<Integer, int[]> gemms, boolean reverse) {
             this(stages, gemms, reverse, Map.of());
+        }
+
+        /** This part over {@code steps} steps from the launch's t0 + {@code from} (0 steps: the kernel's count). */
+        Part at(int from, int steps) {
+            return new Part(stages, gemms, reverse, weightsKn, from, steps);
         }
     }
 
@@ -133,13 +143,15 @@ final class Kernels {
         KernelWriter w = new KernelWriter(true, batch, 0);
         for (int p = 0; p < parts.size(); p++) {
             Part part = parts.get(p);
-            // steps t0 .. t0 + steps - 1 (the launch's own t0: 0 for all steps, a chunk's first step in a
-            // wavefront, the step itself for a step kernel), in the recurrence's direction
-            String first = steps == 1 ? "t0" : part.reverse() ? "t0 + " + (steps - 1) + " - step" : "t0 + step";
+            // steps t0 + offset .. + count - 1 (the launch's own t0: 0 for all steps, a chunk's first step in
+            // a wavefront, the step itself for a step kernel), in the recurrence's direction
+            int count = part.count() > 0 ? part.count() : steps;
+            String base = part.offset() == 0 ? "t0" : "t0 + (" + part.offset() + ")";
+            String first = count == 1 ? base : part.reverse() ? base + " + " + (count - 1) + " - step" : base + " + step";
             if (parts.size() > 1) {
                 w.line("if (get_group_id(0) == " + p + ") {");
             }
-            w.line("for (int step = 0; step < " + steps + "; step++) {");
+            w.line("for (int step = 0; step < " + count + "; step++) {");
             w.line("const int t = " + first + ";");
             for (Stage st : part.stages()) {
                 for (List<Integer> outs : st.outputs()) {
@@ -194,7 +206,7 @@ final class Kernels {
             prologue += "    const int lo = get_group_id(0) * " + split.span() + ";\n    const int hi = lo + " + split.span()
                     + ";\n";
         }
-        return new Kernel("recurrence", w.finishPersistent(prologue, ""), w.buffers(), w.paramKinds(), local);
+        return new Kernel("recurrence", w.finishPersistent(prologue, "", local), w.buffers(), w.paramKinds(), local);
     }
 
     /**

@@ -744,8 +744,25 @@ public final class Lowering {
         if (options.queues() == 0 && !options.costs().concurrentQueues()) {
             // queues overlap little on this device (calibrated): more queues gain little, but one launch
             // with a work-group per independent recurrence can (horizontal fusion)
-            horizontalGroups();
-            sch = serialSchedule(tg, model);
+            // recurrences cut into chunks of steps let a chunk of one layer share a launch with the
+            // previous chunk of the layer above (a wavefront of work-groups); the cost model picks the count
+            sch = null;
+            double best = Double.POSITIVE_INFINITY;
+            Map<Integer, List<Integer>> bestFusion = Map.of();
+            for (int chunks = 1; chunks <= Math.min(MAX_CHUNKS, steps); chunks *= 2) {
+                io.recurflow.scc.schedule.TaskGraph g = chunks == 1 ? tg : taskGraph(chunks);
+                fusedWith.clear();
+                io.recurflow.scc.schedule.Schedule s = serialSchedule(g, model);
+                if (sch == null || s.makespan() < best * (1 - 1e-9)) {
+                    sch = s;
+                    tg = g;
+                    best = s.makespan();
+                    bestFusion = new HashMap<>(fusedWith);
+                }
+            }
+            fusedWith.clear();
+            fusedWith.putAll(bestFusion);
+            fusionNotes(tg);
         } else {
             // batched work cut into chunks of steps lets a recurrence start on the first chunk of its input
             // while the recurrence upstream still runs (a wavefront across stacked layers); the cost model
@@ -930,10 +947,10 @@ public final class Lowering {
             for (int id : order) {
                 emitNode(graph.node(id), from, t.stepCount());
             }
-        } else if (groupOf.containsKey(c.index())) {
-            List<Integer> group = groupOf.get(c.index());
-            if (group.get(0) == c.index()) {
-                emitOneLaunch(group, 0, steps);
+        } else if (fusedWith.containsKey(t.id())) {
+            List<Integer> group = fusedWith.get(t.id());
+            if (group.get(0) == t.id()) {
+                emitFusedLaunch(group.stream().map(taskGraph::task).toList());
             }
         } else if (whole.contains(c.index())) {
             emitOneLaunch(List.of(c.index()), Math.min(t.from(), t.to()), t.stepCount());
@@ -946,99 +963,133 @@ public final class Lowering {
 
     /** Recurrent components run as one kernel over all their steps (chosen by the cost model). */
     private final Set<Integer> whole = new HashSet<>();
-    /** Component → its horizontal fusion group (components in topological order; the first emits the launch). */
-    private final Map<Integer, List<Integer>> groupOf = new HashMap<>();
+    /** Task → the tasks of its horizontal fusion group (in lane order; the first emits the launch). */
+    private final Map<Integer, List<Integer>> fusedWith = new HashMap<>();
     /** What the lowering chose and why, for {@code analyze}. */
     private final List<String> notes = new ArrayList<>();
 
-    /**
-     * Pairs up one-launch recurrences with no path between them (the two directions of a
-     * bidirectional layer), up to one per compute unit, in topological order.
-     */
-    private void horizontalGroups() {
-        List<Integer> free = new ArrayList<>(new java.util.TreeSet<>(whole));
-        while (!free.isEmpty()) {
-            List<Integer> group = new ArrayList<>(List.of(free.remove(0)));
-            for (java.util.Iterator<Integer> it = free.iterator(); it.hasNext() && group.size() < options.costs().units();) {
-                int d = it.next();
-                if (group.stream().noneMatch(g -> scc.reaches(g, d) || scc.reaches(d, g))) {
-                    group.add(d);
-                    it.remove();
-                }
-            }
-            if (group.size() > 1) {
-                for (int g : group) {
-                    groupOf.put(g, group);
-                }
-                notes.add("horizontal fusion: components " + group.stream().map(g -> "C" + g).toList()
-                        + " run in one launch, a work-group each, because separate queues overlap little on this"
-                        + String.format(" device (%.0f%% of the ideal gain; work-groups of one launch %.0f%%)",
-                                100 * options.costs().overlap(), 100 * options.costs().groupOverlap()));
+    /** Says which components share launches (horizontal fusion), and how often. */
+    private void fusionNotes(io.recurflow.scc.schedule.TaskGraph tg) {
+        Map<List<Integer>, Integer> launches = new java.util.TreeMap<>(java.util.Comparator.comparing(Object::toString));
+        for (Map.Entry<Integer, List<Integer>> e : fusedWith.entrySet()) {
+            if (e.getValue().get(0).equals(e.getKey())) {
+                List<Integer> comps = e.getValue().stream().map(id -> tg.task(id).component()).sorted().toList();
+                launches.merge(comps, 1, Integer::sum);
             }
         }
+        launches.forEach((comps, n) -> notes.add("horizontal fusion: components " + comps.stream().map(g -> "C" + g)
+                .toList() + " share " + n + " launch" + (n == 1 ? "" : "es") + ", a work-group each, because"
+                + " separate queues overlap little on this device" + String.format(
+                " (%.0f%% of the ideal gain; work-groups of one launch %.0f%%)", 100 * options.costs().overlap(),
+                100 * options.costs().groupOverlap())));
     }
 
     /**
-     * The one-queue schedule for a device whose queues overlap little: tasks in a topological
-     * order in which each horizontal fusion group's tasks stand together, after everything any of them
-     * reads.
+     * The one-queue schedule for a device whose queues overlap little, with horizontal fusion: ready
+     * work that is not a one-launch recurrence goes first (in task order); then every ready recurrence
+     * task — at most one per compute unit, and ready tasks never depend on one another — shares one
+     * launch, a work-group each. With recurrences in chunks of steps this runs a chunk of a layer beside
+     * the previous chunk of the layer above, the layer's input projection of that chunk in between.
+     * Fills {@link #fusedWith}.
      */
     private io.recurflow.scc.schedule.Schedule serialSchedule(io.recurflow.scc.schedule.TaskGraph tg,
                                                             io.recurflow.scc.schedule.CostModel model) {
         int n = tg.size();
-        int[] node = new int[n];
-        Map<Integer, Integer> groupNode = new HashMap<>();
-        for (io.recurflow.scc.schedule.Task t : tg.tasks()) {
-            List<Integer> g = groupOf.get(t.component());
-            node[t.id()] = g == null ? t.id() : groupNode.computeIfAbsent(g.get(0), k -> t.id());
-        }
-        Map<Integer, Set<Integer>> preds = new java.util.TreeMap<>();
-        Map<Integer, List<Integer>> members = new java.util.TreeMap<>();
-        for (io.recurflow.scc.schedule.Task t : tg.tasks()) {
-            members.computeIfAbsent(node[t.id()], k -> new ArrayList<>()).add(t.id());
-            Set<Integer> p = preds.computeIfAbsent(node[t.id()], k -> new java.util.TreeSet<>());
-            for (int q : tg.predecessors(t.id())) {
-                if (node[q] != node[t.id()]) {
-                    p.add(node[q]);
-                }
+        int[] waiting = new int[n];
+        java.util.TreeSet<Integer> ready = new java.util.TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            waiting[i] = tg.predecessors(i).size();
+            if (waiting[i] == 0) {
+                ready.add(i);
             }
         }
         List<Integer> lane = new ArrayList<>();
-        Set<Integer> done = new HashSet<>();
-        java.util.TreeSet<Integer> ready = new java.util.TreeSet<>();
-        preds.forEach((k, v) -> {
-            if (v.isEmpty()) {
-                ready.add(k);
-            }
-        });
         double[] start = new double[n];
         double[] finish = new double[n];
         double clock = 0;
         while (!ready.isEmpty()) {
-            int k = ready.pollFirst();
-            done.add(k);
+            List<Integer> batch = new ArrayList<>();
+            for (int id : ready) {
+                if (!whole.contains(tg.task(id).component()) || tg.task(id).isStatic()) {
+                    batch.add(id);
+                    break;
+                }
+            }
+            if (batch.isEmpty()) {
+                for (int id : ready) {
+                    if (batch.size() < Math.max(1, options.costs().units())) {
+                        batch.add(id);
+                    }
+                }
+            }
             double longest = 0;
             double total = 0;
-            for (int id : members.get(k)) {
+            for (int id : batch) {
+                ready.remove(id);
                 lane.add(id);
                 start[id] = clock;
                 double cost = model.taskCost(tg, tg.task(id));
                 longest = Math.max(longest, cost);
                 total += cost;
             }
-            // a fusion group's work-groups side by side deliver the measured share of their gain
-            longest = total - options.costs().groupOverlap() * (total - longest);
-            for (int id : members.get(k)) {
-                finish[id] = clock + longest;
+            if (batch.size() > 1) {
+                for (int id : batch) {
+                    fusedWith.put(id, batch);
+                }
+                // one launch overhead for the group; its work-groups side by side deliver the measured share of
+                // their gain
+                total -= (batch.size() - 1) * options.costs().overheadUs();
+                longest = total - options.costs().groupOverlap() * Math.max(0, total - longest);
             }
             clock += longest;
-            for (Map.Entry<Integer, Set<Integer>> e : preds.entrySet()) {
-                if (!done.contains(e.getKey()) && !ready.contains(e.getKey()) && done.containsAll(e.getValue())) {
-                    ready.add(e.getKey());
+            for (int id : batch) {
+                finish[id] = clock;
+                for (int succ : tg.successors(id)) {
+                    if (--waiting[succ] == 0) {
+                        ready.add(succ);
+                    }
                 }
             }
         }
+        if (lane.size() != n) {
+            throw new IllegalStateException("the task graph has a cycle: scheduled " + lane.size() + " of " + n);
+        }
         return new io.recurflow.scc.schedule.Schedule(List.of(lane), List.of(), start, finish, clock, lane);
+    }
+
+    /**
+     * Recurrence tasks of different components in one launch, a work-group each, each over its own
+     * steps: the launch's t0 is the first task's first step, the others' steps offset from it (so that
+     * the diagonals of a wavefront in equal chunks share one kernel).
+     */
+    private void emitFusedLaunch(List<io.recurflow.scc.schedule.Task> tasks) {
+        int t0 = Math.min(tasks.get(0).from(), tasks.get(0).to());
+        List<Kernels.Part> parts = new ArrayList<>();
+        int widest = 1;
+        double work = 0;
+        double longest = 0;
+        StringBuilder label = new StringBuilder();
+        for (io.recurflow.scc.schedule.Task t : tasks) {
+            Component c = scc.component(t.component());
+            List<Integer> order = instantOrder(c);
+            for (int id : c.nodes()) {
+                widest = Math.max(widest, width(graph.node(id)));
+            }
+            int from = Math.min(t.from(), t.to());
+            parts.add(part(c, order, null).at(from - t0, t.stepCount()));
+            double us = t.stepCount() * oneGroupStepUs(c);
+            longest = Math.max(longest, us);
+            work += us;
+            label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name())
+                    .append(t.stepCount() == steps ? "" : " " + from + ".." + (from + t.stepCount() - 1));
+        }
+        int local = Math.min(options.costs().groupSize(), widest);
+        work -= options.costs().groupOverlap() * (work - longest);
+        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
+        label.append(tasks.stream().allMatch(t -> t.stepCount() == steps) ? " (all " + steps + " steps" : " (steps")
+                .append(", one work-group each)");
+        launch(k, t0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
+                LaunchCostModel.Work.ofMicros(work));
     }
 
     /**

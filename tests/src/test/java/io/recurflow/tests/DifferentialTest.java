@@ -50,6 +50,13 @@ class DifferentialTest {
     static final Lowering.Options WAVEFRONT = new Lowering.Options(0, 4,
             new LaunchCostModel(5, 150, 20, 0.5, 0, 2, true, 1, 0.5, 1, 1, 1, "test: concurrent queues, long recurrences"));
 
+    /**
+     * As {@link #WAVEFRONT} on a device whose queues do not overlap but whose work-groups do: a chunk of
+     * one layer shares a launch with the previous chunk of the layer above.
+     */
+    static final Lowering.Options FUSED_WAVEFRONT = new Lowering.Options(0, 4,
+            new LaunchCostModel(5, 150, 20, 0.5, 0, 2, false, 1, 0.5, 1, 0, 1, "test: serial queues, parallel groups"));
+
     static void assertMatchesReference(Graph g, Mode mode, int[] lengths, int steps, long seed,
                                        Lowering.Options options) {
         Session s = OpenCl.session();
@@ -178,7 +185,10 @@ class DifferentialTest {
         }
     }
 
-    /** Recurrences in chunks of steps, one kernel per chunk, downstream work starting after each chunk. */
+    /**
+     * Recurrences in chunks of steps, one kernel per chunk, downstream work starting after each chunk:
+     * on queues side by side, and with chunks of neighbouring layers in one launch.
+     */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"lstm:layers=3,hidden=16,input=5",
         "gru:layers=3,hidden=16,input=5", "rnn:layers=3,hidden=32,input=3"})
@@ -190,6 +200,11 @@ class DifferentialTest {
                 && l.label().matches(".*\\(steps \\d+\\.\\.\\d+ in one launch\\)")),
                 spec + ": no chunk of steps in one launch\n" + String.join("\n", compiled.notes()));
         assertMatchesReference(g, Mode.SCHEDULED, lengths, 9, 11, WAVEFRONT);
+        CompiledModel fused = Lowering.lower(g, Mode.SCHEDULED, lengths.length, 9, FUSED_WAVEFRONT);
+        assertTrue(fused.program().run().stream().anyMatch(i -> i instanceof io.recurflow.runtime.program.Instr.Launch l
+                && l.label().contains(" + ") && l.label().contains("(steps, one work-group each)")),
+                spec + ": no launch of chunks of two layers\n" + String.join("\n", fused.notes()));
+        assertMatchesReference(g, Mode.SCHEDULED, lengths, 9, 11, FUSED_WAVEFRONT);
     }
 
     @ParameterizedTest
