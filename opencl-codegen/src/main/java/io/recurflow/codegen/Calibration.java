@@ -49,7 +49,7 @@ public final class Calibration {
     }
 
     private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
-        // v4: with oneGroupRowsGflops and the overlap of two recurrences
+        // v4: with oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of two work-groups
         Path file = cacheDir().resolve("calibration-v4-" + key + ".json");
         ObjectMapper json = new ObjectMapper();
         if (Files.isRegularFile(file)) {
@@ -224,24 +224,21 @@ public final class Calibration {
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(3, "wp", 4L * GemmKernel.packedLength(gemm), BufferSpec.Role.PARAM));
         buffers.add(new BufferSpec(4, "lengths", 4L * 4, BufferSpec.Role.PARAM));
-        // two independent recurrences' weights and states (and both in one buffer each, by work-group)
-        buffers.add(new BufferSpec(5, "w_b", 4L * 1024 * 256, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(6, "h_a", 4L * 256, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(7, "o_a", 4L * 1024, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(8, "h_b", 4L * 256, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(9, "o_b", 4L * 1024, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(10, "w_g", 2 * 4L * 1024 * 256, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(11, "h_g", 2 * 4L * 256, BufferSpec.Role.PARAM));
-        buffers.add(new BufferSpec(12, "o_g", 2 * 4L * 1024, BufferSpec.Role.PARAM));
+        // a recurrence's state beside the GEMM's buffers, and two recurrences' weights and states in one
+        // buffer each, by work-group
+        buffers.add(new BufferSpec(5, "h_a", 4L * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(6, "o_a", 4L * 1024, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(7, "w_g", 2 * 4L * 1024 * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(8, "h_g", 2 * 4L * 256, BufferSpec.Role.PARAM));
+        buffers.add(new BufferSpec(9, "o_g", 2 * 4L * 1024, BufferSpec.Role.PARAM));
         kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
         String source = KERNELS + "\n" + oneGroupRowsKernel() + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
-                new Instr.Fill(4, 1e9f, 0), new Instr.Fill(5, 0.1f, 0), new Instr.Fill(6, 0.5f, 0),
-                new Instr.Fill(7, 0f, 0), new Instr.Fill(8, 0.5f, 0), new Instr.Fill(9, 0f, 0),
-                new Instr.Fill(10, 0.1f, 0), new Instr.Fill(11, 0.5f, 0), new Instr.Fill(12, 0f, 0),
+                new Instr.Fill(4, 1e9f, 0), new Instr.Fill(5, 0.5f, 0), new Instr.Fill(6, 0f, 0),
+                new Instr.Fill(7, 0.1f, 0), new Instr.Fill(8, 0.5f, 0), new Instr.Fill(9, 0f, 0),
                 new Instr.Launch(4, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
                         GemmKernel.packGlobalSize(gemm), GemmKernel.packLocalSize(gemm), 0, List.of(), -1, "pack"));
         List<Arg> gemmArgs = new ArrayList<>();
@@ -271,19 +268,18 @@ public final class Calibration {
                 new long[] {big}, null, 0, List.of(), -1, "copy"));
         List<Instr> gate = List.of(new Instr.Launch(2, List.of(new Arg.Buffer(0), new Arg.Buffer(1)),
                 new long[] {big}, null, 0, List.of(), -1, "gate"));
-        // two independent one-work-group recurrences (matrix-vector products over their own 1 MiB of
-        // weights), as two directions of a layer or two layers of a wavefront: on two queues, and as two
-        // work-groups of one launch. How much of the second one's time does running them together save?
-        // (A busy loop would overlap perfectly on two hardware threads of one core; these need the caches.)
-        List<Instr> recurrenceA = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(6),
-                new Arg.Buffer(7)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "recurrence a"));
-        List<Instr> recurrencesOnTwoQueues = List.of(recurrenceA.get(0), new Instr.Launch(6, List.of(
-                new Arg.Buffer(5), new Arg.Buffer(8), new Arg.Buffer(9)), new long[] {1}, new long[] {1}, 1, List.of(),
-                -1, "recurrence b"));
-        List<Instr> oneOfTwoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(10), new Arg.Buffer(11),
-                new Arg.Buffer(12)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "one group"));
-        List<Instr> twoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(10), new Arg.Buffer(11),
-                new Arg.Buffer(12)), new long[] {2}, new long[] {1}, 0, List.of(), -1, "two groups"));
+        // one-work-group recurrences (matrix-vector products over 1 MiB of weights): one beside a GEMM on a
+        // second queue (the next layer's input projection, the other direction's: the pair a wavefront
+        // overlaps), and two as work-groups of one launch (two directions of a layer, two layers of a
+        // wavefront). How much of the shorter one's time does running them together save? (A busy loop
+        // would overlap perfectly on two hardware threads of one core; these need the caches.)
+        List<Arg> recurrenceArgs = List.of(new Arg.Buffer(2), new Arg.Buffer(5), new Arg.Buffer(6));
+        List<Instr> recurrence = List.of(new Instr.Launch(6, recurrenceArgs, new long[] {1}, new long[] {1}, 0,
+                List.of(), -1, "recurrence"));
+        List<Instr> oneOfTwoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(7), new Arg.Buffer(8),
+                new Arg.Buffer(9)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "one group"));
+        List<Instr> twoGroups = List.of(new Instr.Launch(8, List.of(new Arg.Buffer(7), new Arg.Buffer(8),
+                new Arg.Buffer(9)), new long[] {2}, new long[] {1}, 0, List.of(), -1, "two groups"));
         // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
         List<Instr> oneGroup = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
@@ -292,12 +288,9 @@ public final class Calibration {
         List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
-        double one = wallUs(s, "recurrence", source, buffers, kernels, setup, recurrenceA, 1);
-        double two = wallUs(s, "recurrences", source, buffers, kernels, setup, recurrencesOnTwoQueues, 2);
-        // and a recurrence beside a GEMM (the next layer's input projection, the other direction's): the
-        // pair a wavefront overlaps most, which shares a core's units far better than two recurrences
+        double one = wallUs(s, "recurrence", source, buffers, kernels, setup, recurrence, 1);
         double gemmAlone = wallUs(s, "gemm", source, buffers, kernels, setup, gemmRun, 1);
-        List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, ((Instr.Launch) recurrenceA.get(0)).args(), new long[] {1},
+        List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
         double mixed = wallUs(s, "gemm and recurrence", source, buffers, kernels, setup, gemmBeside, 2);
         double overlap = Math.max(0, Math.min(1, (one + gemmAlone - mixed) / Math.min(one, gemmAlone)));
@@ -305,9 +298,9 @@ public final class Calibration {
         double groupTwo = wallUs(s, "groups", source, buffers, kernels, setup, twoGroups, 1);
         double groupOverlap = savedFraction(groupOne, groupTwo);
         boolean concurrent = overlap >= MIN_OVERLAP;
-        System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside another on a second"
-                + " queue, %.0f us beside a GEMM (%.0f us alone); two as work-groups of one launch %.0f us: the device %s%n",
-                one, two, mixed, gemmAlone, groupTwo,
+        System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside a GEMM (%.0f us"
+                + " alone) on a second queue; two as work-groups of one launch %.0f us (one %.0f us): the device %s%n",
+                one, mixed, gemmAlone, groupTwo, groupOne,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);

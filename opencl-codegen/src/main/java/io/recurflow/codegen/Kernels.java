@@ -256,7 +256,7 @@ final class Kernels {
 
     /**
      * Whether a one-launch GEMM of width {@code n} (split by {@code split}, or null) can read its weight
-     * as [k, n], given such a copy: whole float16 vectors of columns per work-item.
+     * as [k, n] (its own layout, or a copy): whole float16 vectors of columns per work-item.
      */
     static boolean knFits(int n, Split split) {
         return (split == null ? n : split.span()) % 16 == 0;
@@ -275,8 +275,9 @@ final class Kernels {
         int n = width(m.id());
         boolean transposeB = m.attrs().getBool("transpose_b", false);
         int extent = split == null ? n : split.span();
-        if (transposeB && weightKn != null && knFits(n, split)) {
-            persistentRowsGemm(w, m, epilogue, out, local, split, weightKn);
+        if (knFits(n, split) && (!transposeB || weightKn != null)) {
+            // W as [k, n]: its own layout (the backward product dh = dgates · W), or the copy
+            persistentRowsGemm(w, m, epilogue, out, local, split, transposeB ? weightKn : wl);
             return;
         }
         if (transposeB && extent % DOT_ROWS == 0) {
@@ -304,31 +305,7 @@ final class Kernels {
                     + batch + " + b) * " + al.stride() + " : " + init + ";");
             rowA = "arow";
         }
-        if (!transposeB && extent % 16 == 0 && (epilogue == null || epilogue[0] < 0)) {
-            // W as [k, n]: each work-item sums neighbouring columns of every weight row, sixteen per vector,
-            // up to four vectors whose chains of additions run side by side
-            int vectors = extent % 64 == 0 ? 4 : 1;
-            int cols = 16 * vectors;
-            openColumns(w, split, "j", n, cols, local);
-            for (int q = 0; q < vectors; q++) {
-                w.line("float16 acc" + q + " = (float16)(0.0f);");
-            }
-            w.line("if (" + rowA + ") {");
-            w.line("const __global float* wcol = " + pw + " + " + wl.base() + " + j;");
-            w.line("for (int k = 0; k < " + k + "; k++) {");
-            w.line("const float a = " + rowA + "[k];");
-            w.line("const __global float* wk = wcol + k * " + wl.stride() + ";");
-            for (int q = 0; q < vectors; q++) {
-                w.line("acc" + q + " += a * vload16(" + q + ", wk);");
-            }
-            w.line("}");
-            w.line("}");
-            for (int q = 0; q < vectors; q++) {
-                w.line("vstore16(acc" + q + ", " + q + ", " + po + " + " + out.base() + " + R * " + out.stride() + " + j);");
-            }
-        } else {
-            persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB, split);
-        }
+        persistentScalarGemm(w, m, epilogue, out, local, rowA, transposeB, split);
         w.line("}");
         w.line("} else {");
         openColumns(w, split, "j", n, 1, local);
@@ -338,10 +315,10 @@ final class Kernels {
         w.line("}");
     }
 
-    /** Outputs {@link #persistentDotGemm} computes at a time. */
+    /** Outputs {@link #persistentRowsGemm} over W as [n, k] computes at a time. */
     private static final int DOT_ROWS = 4;
 
-    /** Rows of A {@link #persistentDotGemm} takes at a time: each weight vector it loads serves all of them. */
+    /** Rows of A {@link #persistentRowsGemm} takes at a time: each weight vector it loads serves all of them. */
     static final int DOT_BATCH = 4;
 
     /**
@@ -412,6 +389,15 @@ final class Kernels {
         }
     }
 
+    /**
+     * Opens the scope of row r of a {@link #persistentRowsGemm} block, R its row; skipped past the batch
+     * in a {@code ragged} last block. Closed by one brace.
+     */
+    private void openRow(KernelWriter w, int r, boolean ragged) {
+        w.line(ragged ? "if (b0 + " + r + " < " + batch + ") {" : "{");
+        w.line("const int R = t * " + batch + " + b0 + " + r + ";");
+    }
+
     /** The column loop of {@link #persistentRowsGemm} for W as [n, k]. */
     private void dotColumns(KernelWriter w, Node m, int[] epilogue, Loc out, int local, Split split, Loc wl, int k,
                             int n, int rows, String pw, String po) {
@@ -430,8 +416,7 @@ final class Kernels {
         rowSums(w, rows, DOT_ROWS, "float16", r -> "vload16(0, src" + r + " + k)");
         w.line("}");
         for (int r = 0; r < rows; r++) {
-            w.line(ragged ? "if (b0 + " + r + " < " + batch + ") {" : "{");
-            w.line("const int R = t * " + batch + " + b0 + " + r + ";");
+            openRow(w, r, ragged);
             for (int q = 0; q < DOT_ROWS; q++) {
                 String sum = "s" + r + "_" + q;
                 w.line("{");
@@ -478,8 +463,7 @@ final class Kernels {
         rowSums(w, rows, vectors, "float", r -> "src" + r + "[k]");
         w.line("}");
         for (int r = 0; r < rows; r++) {
-            w.line(ragged ? "if (b0 + " + r + " < " + batch + ") {" : "{");
-            w.line("const int R = t * " + batch + " + b0 + " + r + ";");
+            openRow(w, r, ragged);
             for (int q = 0; q < vectors; q++) {
                 w.line("{");
                 w.line("const int j = j0 + " + 16 * q + ";");

@@ -70,6 +70,14 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
         return serialUs - overlap * Math.max(0, serialUs - parallelUs);
     }
 
+    /**
+     * The time of work-groups of one launch side by side that take {@code totalUs} in turn and
+     * {@code longestUs} for the longest: the measured fraction {@link #groupOverlap} of the difference is saved.
+     */
+    public double groupsUs(double totalUs, double longestUs) {
+        return totalUs - groupOverlap * Math.max(0, totalUs - longestUs);
+    }
+
     /** The program's time with its queues side by side ({@code concurrent}) or as one queue. */
     private double simulate(Program p, List<Work> work, boolean concurrent) {
         double[] queueFree = new double[concurrent ? p.queues() : 1];

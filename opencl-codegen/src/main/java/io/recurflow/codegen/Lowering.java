@@ -950,10 +950,10 @@ public final class Lowering {
         } else if (fusedWith.containsKey(t.id())) {
             List<Integer> group = fusedWith.get(t.id());
             if (group.get(0) == t.id()) {
-                emitFusedLaunch(group.stream().map(taskGraph::task).toList());
+                emitRecurrenceLaunch(group.stream().map(taskGraph::task).toList());
             }
         } else if (whole.contains(c.index())) {
-            emitOneLaunch(List.of(c.index()), Math.min(t.from(), t.to()), t.stepCount());
+            emitRecurrenceLaunch(List.of(t));
         } else {
             for (int step : t.steps()) {
                 emitFusedStep(order, step);
@@ -1036,10 +1036,9 @@ public final class Lowering {
                 for (int id : batch) {
                     fusedWith.put(id, batch);
                 }
-                // one launch overhead for the group; its work-groups side by side deliver the measured share of
-                // their gain
+                // one launch overhead for the group, its work-groups side by side
                 total -= (batch.size() - 1) * options.costs().overheadUs();
-                longest = total - options.costs().groupOverlap() * Math.max(0, total - longest);
+                longest = options.costs().groupsUs(total, longest);
             }
             clock += longest;
             for (int id : batch) {
@@ -1058,11 +1057,12 @@ public final class Lowering {
     }
 
     /**
-     * Recurrence tasks of different components in one launch, a work-group each, each over its own
-     * steps: the launch's t0 is the first task's first step, the others' steps offset from it (so that
-     * the diagonals of a wavefront in equal chunks share one kernel).
+     * Recurrence tasks in one launch, a work-group each (one task: a recurrence over all its steps, or a
+     * chunk of a wavefront; several: a horizontal fusion group), each over its own steps: the launch's
+     * t0 is the first task's first step, the others' steps offset from it (so that the diagonals of a
+     * wavefront in equal chunks share one kernel).
      */
-    private void emitFusedLaunch(List<io.recurflow.scc.schedule.Task> tasks) {
+    private void emitRecurrenceLaunch(List<io.recurflow.scc.schedule.Task> tasks) {
         int t0 = Math.min(tasks.get(0).from(), tasks.get(0).to());
         List<Kernels.Part> parts = new ArrayList<>();
         int widest = 1;
@@ -1080,49 +1080,23 @@ public final class Lowering {
             double us = t.stepCount() * oneGroupStepUs(c);
             longest = Math.max(longest, us);
             work += us;
-            label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name())
-                    .append(t.stepCount() == steps ? "" : " " + from + ".." + (from + t.stepCount() - 1));
-        }
-        int local = Math.min(options.costs().groupSize(), widest);
-        work -= options.costs().groupOverlap() * (work - longest);
-        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
-        label.append(tasks.stream().allMatch(t -> t.stepCount() == steps) ? " (all " + steps + " steps" : " (steps")
-                .append(", one work-group each)");
-        launch(k, t0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
-                LaunchCostModel.Work.ofMicros(work));
-    }
-
-    /**
-     * Recurrences over {@code count} steps from {@code from} (all their steps, or a chunk of a wavefront)
-     * in one launch: one work-group each, so that a horizontal fusion group's members run side by side
-     * on the device's compute units.
-     */
-    private void emitOneLaunch(List<Integer> components, int from, int count) {
-        List<Kernels.Part> parts = new ArrayList<>();
-        int widest = 1;
-        double work = 0;
-        double longest = 0;
-        StringBuilder label = new StringBuilder();
-        for (int ci : components) {
-            Component c = scc.component(ci);
-            List<Integer> order = instantOrder(c);
-            for (int id : c.nodes()) {
-                widest = Math.max(widest, width(graph.node(id)));
-            }
-            parts.add(part(c, order, null));
-            double us = count * oneGroupStepUs(c);
-            longest = Math.max(longest, us);
-            work += us;
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
+            if (tasks.size() > 1 && t.stepCount() != steps) {
+                label.append(" " + from + ".." + (from + t.stepCount() - 1));
+            }
         }
         int local = Math.min(options.costs().groupSize(), widest);
-        // its work-groups side by side deliver the measured share of their gain
-        work -= options.costs().groupOverlap() * (work - longest);
-        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), count, local);
-        String range = count == steps ? "all " + steps + " steps" : "steps " + from + ".." + (from + count - 1);
-        label.append(parts.size() == 1 ? " (" + range + " in one launch)" : " (" + range + ", one work-group each)");
-        launch(k, from, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
-                LaunchCostModel.Work.ofMicros(work));
+        Kernel k = gen.persistent(parts, id -> loc(gemmResult(id)), steps, local);
+        if (tasks.size() == 1) {
+            int count = tasks.get(0).stepCount();
+            label.append(count == steps ? " (all " + steps + " steps in one launch)"
+                    : " (steps " + t0 + ".." + (t0 + count - 1) + " in one launch)");
+        } else {
+            label.append(tasks.stream().allMatch(t -> t.stepCount() == steps) ? " (all " + steps + " steps" : " (steps")
+                    .append(", one work-group each)");
+        }
+        launch(k, t0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
+                LaunchCostModel.Work.ofMicros(options.costs().groupsUs(work, longest)));
     }
 
     /** Whether every node of the component fits the one-launch kernel: fusable ops and GEMMs it can do. */
@@ -1572,7 +1546,8 @@ public final class Lowering {
             Kernels.Split split = new Kernels.Split(units, splitGroups(units));
             double splitUs = splitStepUs(c, split);
             double stagedUs = stepUs(c);
-            String name = graph.node(instantOrder(c).get(instantOrder(c).size() - 1)).name();
+            List<Integer> order = instantOrder(c);
+            String name = graph.node(order.get(order.size() - 1)).name();
             boolean take = splitUs < stagedUs;
             notes.add("step: C" + c.index() + " (" + name + ") runs each step as " + (take
                     ? "one launch" + (split.groups() == 1 ? " in one work-group" : " over " + split.groups()

@@ -156,10 +156,7 @@ public final class TaskGraph {
             r.add(new int[] {Task.NO_STEP, Task.NO_STEP});
         } else if (comp.isRecurrent() && options.whole().contains(comp.index())) {
             // one task per chunk, each a kernel looping over its steps; the chunks of batched work's bounds
-            int n = Math.min(options.chunks(), steps);
-            for (int i = 0; i < n; i++) {
-                r.add(new int[] {i * steps / n, (i + 1) * steps / n - 1});
-            }
+            r.addAll(chunks(Math.min(options.chunks(), steps)));
             if (comp.kind().stepDirection() < 0) {
                 Collections.reverse(r);
             }
@@ -175,10 +172,16 @@ public final class TaskGraph {
                 }
             }
         } else {
-            int n = fedStepwise(comp, stepwise) ? Math.min(options.chunks(), steps) : 1;
-            for (int i = 0; i < n; i++) {
-                r.add(new int[] {i * steps / n, (i + 1) * steps / n - 1});
-            }
+            r.addAll(chunks(fedStepwise(comp, stepwise) ? Math.min(options.chunks(), steps) : 1));
+        }
+        return r;
+    }
+
+    /** The steps cut into {@code n} contiguous ranges of nearly equal length, in order. */
+    private List<int[]> chunks(int n) {
+        List<int[]> r = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            r.add(new int[] {i * steps / n, (i + 1) * steps / n - 1});
         }
         return r;
     }
