@@ -430,7 +430,6 @@ void recurrence_0(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     for (int b = 0; b < 1; b++) {
     const int R = t * 1 + b;
     if (t < lengths[b]) {
@@ -454,7 +453,6 @@ void recurrence_0(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     }
 }
 
@@ -561,7 +559,6 @@ void recurrence_1(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     for (int b = 0; b < 1; b++) {
     const int R = t * 1 + b;
     if (t < lengths[b]) {
@@ -585,7 +582,6 @@ void recurrence_1(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     }
 }
 

@@ -378,7 +378,6 @@ void recurrence_0(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     for (int b = 0; b < 2; b++) {
     const int R = t * 2 + b;
     if (t < lengths[b]) {
@@ -407,7 +406,6 @@ void recurrence_0(__global const int* lengths, int t0, __global float* p0, __glo
     }
     }
     }
-    barrier(CLK_GLOBAL_MEM_FENCE);
     }
 }
 

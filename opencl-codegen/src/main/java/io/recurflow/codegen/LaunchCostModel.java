@@ -12,7 +12,7 @@ import java.util.List;
  * <p>A launch costs overhead + max(flops / rate, bytes / bandwidth) + items · itemCost, a roofline
  * with a floor. {@code concurrentQueues} says whether the device runs commands of several queues at
  * once. {@code groupSize} is the work-group size of the kernels that run a recurrence in one launch:
- * on a CPU one work-item (PoCL then runs the group as a plain loop, and its barriers cost nothing:
+ * on a CPU one work-item (PoCL then runs the group as a plain loop that needs no barriers:
  * measured here twice as fast as 256 work-items), on a GPU a full group; {@code oneGroupGflops} is the
  * rate of the matrix-vector products such a kernel does for one row (measured with one group on the device),
  * {@code oneGroupRowsGflops} its rate for a block of four rows (weights as [k, n]: each weight vector
