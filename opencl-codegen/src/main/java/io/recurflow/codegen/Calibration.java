@@ -49,8 +49,9 @@ public final class Calibration {
     }
 
     private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
-        // v4: with oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of two work-groups
-        Path file = cacheDir().resolve("calibration-v4-" + key + ".json");
+        // v5: with the GEMM's rate at several row counts (v4: oneGroupRowsGflops, and the overlaps of a
+        // recurrence beside a GEMM and of two work-groups)
+        Path file = cacheDir().resolve("calibration-v5-" + key + ".json");
         ObjectMapper json = new ObjectMapper();
         if (Files.isRegularFile(file)) {
             try {
@@ -58,7 +59,8 @@ public final class Calibration {
                 return new LaunchCostModel(num(m, "overheadUs"), num(m, "gflops"), num(m, "gbPerS"), num(m, "itemNs"),
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
                         groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
-                        num(m, "overlap"), num(m, "groupOverlap"), "calibrated, cached in " + file);
+                        num(m, "overlap"), num(m, "groupOverlap"), gemmRates(m.get("gemmGflopsByRows")),
+                        num(m, "hostNsPerByte"), "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -80,6 +82,12 @@ public final class Calibration {
             out.put("oneGroupRowsGflops", m.oneGroupRowsGflops());
             out.put("overlap", m.overlap());
             out.put("groupOverlap", m.groupOverlap());
+            Map<String, Double> byRows = new LinkedHashMap<>();
+            for (int i = 0; i < m.gemmRates().rows().length; i++) {
+                byRows.put(String.valueOf(m.gemmRates().rows()[i]), m.gemmRates().gflops()[i]);
+            }
+            out.put("gemmGflopsByRows", byRows);
+            out.put("hostNsPerByte", m.hostNsPerByte());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -88,7 +96,20 @@ public final class Calibration {
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
                 m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(), m.overlap(),
-                m.groupOverlap(), "calibrated now, cached in " + file);
+                m.groupOverlap(), m.gemmRates(), m.hostNsPerByte(), "calibrated now, cached in " + file);
+    }
+
+    /** The cached {@code {"rows": gflops, ...}} map as rates by ascending row count. */
+    private static LaunchCostModel.GemmRates gemmRates(Object v) {
+        if (!(v instanceof Map<?, ?> byRows) || byRows.isEmpty()) {
+            throw new IllegalArgumentException("bad or missing 'gemmGflopsByRows'");
+        }
+        java.util.TreeMap<Integer, Double> sorted = new java.util.TreeMap<>();
+        for (Map.Entry<?, ?> e : byRows.entrySet()) {
+            sorted.put(Integer.parseInt(String.valueOf(e.getKey())), num(byRows, e.getKey()));
+        }
+        return new LaunchCostModel.GemmRates(sorted.keySet().stream().mapToInt(Integer::intValue).toArray(),
+                sorted.values().stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Work-items per group of a one-launch recurrence: one on a CPU, a full group elsewhere. */
@@ -96,7 +117,7 @@ public final class Calibration {
         return device.type() == io.recurflow.runtime.cl.DeviceType.CPU ? 1 : 256;
     }
 
-    private static double num(Map<?, ?> m, String key) {
+    private static double num(Map<?, ?> m, Object key) {
         Object v = m.get(key);
         if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue()) || n.doubleValue() < 0) {
             throw new IllegalArgumentException("bad or missing '" + key + "'");
@@ -305,16 +326,56 @@ public final class Calibration {
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
         double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
-        double gemmUs = deviceUs(s, source, buffers, kernels, setup, gemmRun);
+        // the GEMM by rows: a step's few rows (batch), a chunk of steps, a whole sequence's input projection
+        int[] gemmRows = {1, 4, 32, m, 2048};
+        double[] rates = new double[gemmRows.length];
+        for (int i = 0; i < gemmRows.length; i++) {
+            List<Arg> args = new ArrayList<>(gemmArgs);
+            args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(gemmRows[i]));
+            rates[i] = gemm.flops(gemmRows[i]) / (deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(5,
+                    args, GemmKernel.globalSize(gemm, gemmRows[i]), GemmKernel.localSize(gemm, gemmRows[i]), 0, List.of(),
+                    -1, "gemm " + gemmRows[i]))) * 1e3);
+        }
         double gbPerS = 8.0 * big / (copyUs * 1e3);
         double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
-        double gflops = gemm.flops(m) / (gemmUs * 1e3);
+        double gflops = rates[3];
         double oneGroupUs = deviceUs(s, source, buffers, kernels, setup, oneGroup);
         double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (oneGroupUs * 1e3);
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (deviceUs(s, source, buffers, kernels, setup, oneGroupRows)
                 * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
-                1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap, "measured");
+                1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
+                new LaunchCostModel.GemmRates(gemmRows, rates), hostNsPerByte(s), "measured");
+    }
+
+    /**
+     * The host's time per byte of a run's transfers: 4 MiB of a tensor converted to floats, written,
+     * read back and converted to a tensor again, as {@link OpenClModel#run} does with a run's inputs and
+     * outputs (median of seven runs after warming up).
+     */
+    private static double hostNsPerByte(Session s) {
+        int n = 1 << 20;
+        Program p = new Program("calibration-host", "__kernel void nop(__global float* x) { }\n",
+                List.of(new BufferSpec(0, "x", 4L * n, BufferSpec.Role.INPUT)),
+                List.of(new KernelSpec(0, "nop", List.of(Arg.Kind.BUFFER))), List.of(),
+                List.of(new Instr.Write(0, "x", 0), new Instr.Read(0, "y", 0)), 1);
+        io.recurflow.interp.Tensor in = io.recurflow.interp.Tensor.zeros(n);
+        try (Loaded l = s.load(p, Map.of())) {
+            double[] t = new double[7];
+            for (int i = -5; i < t.length; i++) {
+                long start = System.nanoTime();
+                float[] out = l.run(Map.of("x", in.toFloats())).get("y");
+                io.recurflow.interp.Tensor back = io.recurflow.interp.Tensor.of(new int[] {n}, out);
+                if (back.size() != n) {
+                    throw new IllegalStateException("host calibration read back " + back.size() + " values");
+                }
+                if (i >= 0) {
+                    t[i] = (System.nanoTime() - start) / (8.0 * n);
+                }
+            }
+            Arrays.sort(t);
+            return t[t.length / 2];
+        }
     }
 
     /**
@@ -341,7 +402,14 @@ public final class Calibration {
                                  List<KernelSpec> kernels, List<Instr> setup, List<Instr> run, int queues) {
         try (Loaded l = s.load(program(name, source, buffers, kernels, setup, run, queues), Map.of())) {
             double[] t = new double[7];
-            l.run(Map.of());
+            // warm up the host's enqueue path until the JIT has compiled it, as it has in any run that
+            // matters: a few thousand launches (measured in the interpreter, the overhead read up to 2x high),
+            // or a tenth of a second of runs
+            long until = System.nanoTime() + 100_000_000L;
+            for (int launched = 0; launched < 4000 && (launched == 0 || System.nanoTime() < until);
+                    launched += run.size()) {
+                l.run(Map.of());
+            }
             for (int i = 0; i < t.length; i++) {
                 RunResult r = l.run(Map.of(), false);
                 t[i] = r.wallNanos() / 1e3;

@@ -19,12 +19,62 @@ import java.util.List;
  * loaded once for the four). {@code overlap} is the fraction of the ideal gain that two one-group
  * recurrences on two queues achieve (1: they take as long as one; 0: as long as both in turn), and
  * {@code groupOverlap} the same for two work-groups of one launch; measured on the device, since
- * hardware threads that share a core's caches overlap busy loops well and matrix-vector products hardly. {@link #predict} simulates a whole program on its in-order queues with their event
- * waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
+ * hardware threads that share a core's caches overlap busy loops well and matrix-vector products hardly.
+ * {@code gemmRates}, where measured, is the GEMM's rate by its number of rows (few rows keep the vector
+ * units busy only in part; many amortize the weights); {@code gflops} is the rate at 256 rows.
+ * {@code hostNsPerByte} is the host's time per byte of a run's inputs and outputs (the caller's tensors
+ * to and from floats, and through the staging memory), which runs before the first launch and after the
+ * last. {@link #predict}
+ * simulates a whole program on its in-order queues with their event waits, which is what {@code analyze} and
+ * {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
-                              double oneGroupRowsGflops, double overlap, double groupOverlap, String source) {
+                              double oneGroupRowsGflops, double overlap, double groupOverlap, GemmRates gemmRates,
+                              double hostNsPerByte, String source) {
+    /**
+     * A model whose GEMMs all run at {@code gflops}, less for few rows (efficiency M / (M + 4)), and
+     * whose host transfers cost nothing.
+     */
+    public LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs, int units,
+                           boolean concurrentQueues, int groupSize, double oneGroupGflops, double oneGroupRowsGflops,
+                           double overlap, double groupOverlap, String source) {
+        this(overheadUs, gflops, gbPerS, itemNs, eventUs, units, concurrentQueues, groupSize, oneGroupGflops,
+                oneGroupRowsGflops, overlap, groupOverlap, null, 0, source);
+    }
+
+    /**
+     * A GEMM's measured rate at a few row counts, ascending; between them the rate is interpolated in
+     * log2 of the rows, beyond them it is the nearest one's.
+     */
+    public record GemmRates(int[] rows, double[] gflops) {
+        public GemmRates {
+            if (rows.length == 0 || rows.length != gflops.length) {
+                throw new IllegalArgumentException("a rate for each row count, at least one");
+            }
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] < 1 || (i > 0 && rows[i] <= rows[i - 1]) || !(gflops[i] > 0)) {
+                    throw new IllegalArgumentException("row counts ascending from 1, rates positive");
+                }
+            }
+            rows = rows.clone();
+            gflops = gflops.clone();
+        }
+
+        public double at(int m) {
+            if (m <= rows[0]) {
+                return gflops[0];
+            }
+            for (int i = 1; i < rows.length; i++) {
+                if (m <= rows[i]) {
+                    double f = (Math.log(m) - Math.log(rows[i - 1])) / (Math.log(rows[i]) - Math.log(rows[i - 1]));
+                    return gflops[i - 1] + f * (gflops[i] - gflops[i - 1]);
+                }
+            }
+            return gflops[rows.length - 1];
+        }
+    }
+
     /**
      * Constants for a 2-core AVX-512 CPU under PoCL, used until the device has been calibrated: queues
      * that overlap nothing, work-groups of one launch that overlap fully.
@@ -32,21 +82,37 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     public static final LaunchCostModel DEFAULT = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1,
             "built-in defaults");
 
-    /** What one launch does: floating-point operations, bytes moved and work-items, plus time known otherwise. */
-    public record Work(double flops, double bytes, double items, double knownUs) {
+    /**
+     * What one launch does: floating-point operations, bytes moved and work-items, plus time known
+     * otherwise; {@code gemmRows} > 0 when the flops are a GEMM's over that many rows.
+     */
+    public record Work(double flops, double bytes, double items, double knownUs, int gemmRows) {
         public Work(double flops, double bytes, double items) {
-            this(flops, bytes, items, 0);
+            this(flops, bytes, items, 0, 0);
+        }
+
+        /** A GEMM of {@code rows} rows: priced at the GEMM's rate for that many rows. */
+        public static Work gemm(double flops, double bytes, int rows) {
+            return new Work(flops, bytes, 0, 0, rows);
         }
 
         /** Work whose time is already known (priced by other means, e.g. a one-launch recurrence). */
         public static Work ofMicros(double us) {
-            return new Work(0, 0, 0, us);
+            return new Work(0, 0, 0, us, 0);
         }
     }
 
     public double launchUs(Work w) {
-        return overheadUs + Math.max(w.flops() / (gflops * 1e3), w.bytes() / (gbPerS * 1e3)) + w.items() * itemNs / 1e3
-                + w.knownUs();
+        return overheadUs + Math.max(w.flops() / (rate(w.gemmRows()) * 1e3), w.bytes() / (gbPerS * 1e3))
+                + w.items() * itemNs / 1e3 + w.knownUs();
+    }
+
+    /** The arithmetic rate of a GEMM over {@code rows} rows (0: not a GEMM), in GFLOP/s. */
+    public double rate(int rows) {
+        if (rows <= 0) {
+            return gflops;
+        }
+        return gemmRates != null ? gemmRates.at(rows) : gflops * rows / (rows + 4.0);
     }
 
     /**
@@ -56,10 +122,21 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
      */
     public double predict(Program p, List<Work> work) {
         double serial = simulate(p, work, false);
-        if (!concurrentQueues || p.queues() == 1) {
-            return serial;
+        double device = !concurrentQueues || p.queues() == 1 ? serial : blend(serial, simulate(p, work, true));
+        return device + hostUs(p);
+    }
+
+    /** The host's part of one run of {@code p}: its writes and reads, priced per byte. */
+    public double hostUs(Program p) {
+        double bytes = 0;
+        for (Instr i : p.run()) {
+            if (i instanceof Instr.Write w) {
+                bytes += p.buffer(w.buffer()).bytes();
+            } else if (i instanceof Instr.Read r) {
+                bytes += p.buffer(r.buffer()).bytes();
+            }
         }
-        return blend(serial, simulate(p, work, true));
+        return bytes * hostNsPerByte / 1e3;
     }
 
     /**

@@ -1474,13 +1474,12 @@ public final class Lowering {
     }
 
     /**
-     * A GEMM's work for the cost model: its flops, inflated for few rows (a tile of few rows keeps the
-     * vector units busy only in part: efficiency M / (M + 4), as measured on PoCL), and the bytes of
-     * its activations; weights are reused at every step and stay in cache, so they are not counted.
+     * A GEMM's work for the cost model: its flops at the rate for its rows, and the bytes of its
+     * activations; weights are reused at every step and stay in cache, so they are not counted.
      */
     static LaunchCostModel.Work gemmWork(GemmSpec spec, int rows) {
-        return new LaunchCostModel.Work(spec.flops(rows) * (rows + 4.0) / rows,
-                4.0 * ((double) rows * spec.k() + (double) rows * spec.n()), 0);
+        return LaunchCostModel.Work.gemm(spec.flops(rows), 4.0 * ((double) rows * spec.k() + (double) rows * spec.n()),
+                rows);
     }
 
     /** The weight {@code param} in the GEMM's panel layout, packed once by the setup. */

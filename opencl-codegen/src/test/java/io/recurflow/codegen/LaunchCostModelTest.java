@@ -1,0 +1,76 @@
+package io.recurflow.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.recurflow.runtime.program.Arg;
+import io.recurflow.runtime.program.BufferSpec;
+import io.recurflow.runtime.program.Instr;
+import io.recurflow.runtime.program.KernelSpec;
+import io.recurflow.runtime.program.Program;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The cost model's arithmetic, on hand-made programs and rates (no device). */
+public class LaunchCostModelTest {
+    private static final LaunchCostModel.GemmRates RATES =
+            new LaunchCostModel.GemmRates(new int[] {1, 4, 32, 256, 2048}, new double[] {40, 100, 150, 200, 300});
+
+    private static LaunchCostModel model(LaunchCostModel.GemmRates rates, double hostNsPerByte) {
+        return new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, rates, hostNsPerByte, "test");
+    }
+
+    @Test
+    void gemmRateIsInterpolatedInLogRowsAndClampedAtTheEnds() {
+        assertEquals(40, RATES.at(1), 1e-9);
+        assertEquals(150, RATES.at(32), 1e-9);
+        assertEquals(300, RATES.at(2048), 1e-9);
+        assertEquals(300, RATES.at(100_000), 1e-9, "beyond the last row count: its rate");
+        // 2 rows lie halfway between 1 and 4 in log2
+        assertEquals(70, RATES.at(2), 1e-9);
+        // 16 rows: log2 16 = 4 is 2/3 of the way from log2 4 = 2 to log2 32 = 5
+        assertEquals(100 + 50 * 2.0 / 3, RATES.at(16), 1e-9);
+    }
+
+    @Test
+    void gemmRatesRefuseUnorderedOrMissingValues() {
+        assertThrows(IllegalArgumentException.class, () -> new LaunchCostModel.GemmRates(new int[] {}, new double[] {}));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LaunchCostModel.GemmRates(new int[] {4, 1}, new double[] {10, 20}));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LaunchCostModel.GemmRates(new int[] {1, 4}, new double[] {10, 0}));
+        assertThrows(IllegalArgumentException.class, () -> new LaunchCostModel.GemmRates(new int[] {1}, new double[] {1, 2}));
+    }
+
+    @Test
+    void aGemmLaunchIsPricedAtItsRowsRateOtherWorkAtTheFlatRate() {
+        LaunchCostModel m = model(RATES, 0);
+        double flops = 1e6;
+        // 1e6 flops at 40 GFLOP/s = 25 µs, plus the 10 µs overhead
+        assertEquals(35, m.launchUs(LaunchCostModel.Work.gemm(flops, 0, 1)), 1e-9);
+        assertEquals(10 + flops / (300 * 1e3), m.launchUs(LaunchCostModel.Work.gemm(flops, 0, 4096)), 1e-9);
+        assertEquals(10 + flops / (200 * 1e3), m.launchUs(new LaunchCostModel.Work(flops, 0, 0)), 1e-9);
+        // without measured rates, few rows cost M / (M + 4) of the flat rate
+        LaunchCostModel flat = model(null, 0);
+        assertEquals(10 + flops / (200 * 4.0 / 8 * 1e3), flat.launchUs(LaunchCostModel.Work.gemm(flops, 0, 4)), 1e-9);
+    }
+
+    @Test
+    void predictionAddsTheHostsTimeForEveryWrittenAndReadByte() {
+        Program p = new Program("t", "__kernel void k(__global float* x) { }",
+                List.of(new BufferSpec(0, "x", 4000, BufferSpec.Role.INPUT), new BufferSpec(1, "y", 6000, BufferSpec.Role.OUTPUT)),
+                List.of(new KernelSpec(0, "k", List.of(Arg.Kind.BUFFER))), List.of(),
+                List.of(new Instr.Write(0, "x", 0),
+                        new Instr.Launch(0, List.of(new Arg.Buffer(0)), new long[] {1}, null, 0, List.of(), -1, "k"),
+                        new Instr.Read(1, "y", 0)), 1);
+        List<LaunchCostModel.Work> work = Arrays.asList(null, new LaunchCostModel.Work(0, 0, 0), null);
+        double device = model(RATES, 0).predict(p, work);
+        assertEquals(10, device, 1e-9, "one launch: its overhead");
+        LaunchCostModel withHost = model(RATES, 2);
+        assertEquals(20, withHost.hostUs(p), 1e-9, "10,000 bytes at 2 ns");
+        assertEquals(device + 20, withHost.predict(p, work), 1e-9);
+        assertTrue(model(RATES, 0).hostUs(p) == 0);
+    }
+}
