@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code recurflow bench}: times modes side by side. Runs are interleaved (mode A, mode B, mode A, …)
+ * {@code recurflow bench}: times modes side by side. Runs are interleaved (A B C, B C A, C A B, …)
  * so that the machine's drift hits every mode alike; medians, not means, because these machines are
  * shared and noisy.
  */
@@ -221,7 +221,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * Times {@code runs} runs of each engine after {@code warmup} untimed ones, interleaved (every
-     * engine once per round): milliseconds by engine, then run.
+     * engine once per round, each round starting one engine later, so that no mode always runs right
+     * after the same other one and inherits its garbage or its caches): milliseconds by engine, then run.
      */
     static double[][] timeInterleaved(List<Engines.Engine> engines, Feeds feeds, int warmup, int runs) {
         double[][] ms = new double[engines.size()][runs];
@@ -231,7 +232,8 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         for (int r = 0; r < runs; r++) {
-            for (int i = 0; i < engines.size(); i++) {
+            for (int j = 0; j < engines.size(); j++) {
+                int i = (r + j) % engines.size();
                 long start = System.nanoTime();
                 Map<String, Tensor> out = engines.get(i).run(feeds.values(), feeds.lengths());
                 ms[i][r] = (System.nanoTime() - start) / 1e6;
