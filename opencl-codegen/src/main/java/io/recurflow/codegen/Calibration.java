@@ -39,8 +39,33 @@ public final class Calibration {
 
     /** The device's cost model: from memory, from the cache file, or measured now (and cached). */
     public static LaunchCostModel forDevice(DeviceInfo device) {
-        String key = (device.name() + "-" + device.driverVersion()).replaceAll("[^A-Za-z0-9._-]", "_");
-        return LOADED.computeIfAbsent(key, k -> loadOrMeasure(device, k));
+        return LOADED.computeIfAbsent(key(device), k -> loadOrMeasure(device, k));
+    }
+
+    /**
+     * Measures the device's cost model now, replacing the cached one (on disk and in this process):
+     * for a machine whose speed has changed since the cache was written.
+     */
+    public static LaunchCostModel recalibrate(DeviceInfo device) {
+        String key = key(device);
+        LaunchCostModel m = measureAndCache(device, cacheFile(key));
+        LOADED.put(key, m);
+        return m;
+    }
+
+    /** Where the device's calibration is cached. */
+    public static Path cacheFile(DeviceInfo device) {
+        return cacheFile(key(device));
+    }
+
+    private static String key(DeviceInfo device) {
+        return (device.name() + "-" + device.driverVersion()).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static Path cacheFile(String key) {
+        // v5: with the GEMM's rate at several row counts (v4: oneGroupRowsGflops, and the overlaps of a
+        // recurrence beside a GEMM and of two work-groups)
+        return cacheDir().resolve("calibration-v5-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -49,9 +74,7 @@ public final class Calibration {
     }
 
     private static LaunchCostModel loadOrMeasure(DeviceInfo device, String key) {
-        // v5: with the GEMM's rate at several row counts (v4: oneGroupRowsGflops, and the overlaps of a
-        // recurrence beside a GEMM and of two work-groups)
-        Path file = cacheDir().resolve("calibration-v5-" + key + ".json");
+        Path file = cacheFile(key);
         ObjectMapper json = new ObjectMapper();
         if (Files.isRegularFile(file)) {
             try {
@@ -66,7 +89,12 @@ public final class Calibration {
             }
         }
         System.err.println("note: calibrating the cost model on " + device.name() + " (once; cached in " + file + ")");
+        return measureAndCache(device, file);
+    }
+
+    private static LaunchCostModel measureAndCache(DeviceInfo device, Path file) {
         LaunchCostModel m = measure(Session.shared(device, 4), device.computeUnits());
+        ObjectMapper json = new ObjectMapper();
         try {
             Files.createDirectories(file.getParent());
             Map<String, Object> out = new LinkedHashMap<>();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.class, DevicesCommand.class, AnalyzeCommand.class, DotCommand.class,
             RunCommand.class, BenchCommand.class, GradcheckCommand.class, TrainCommand.class,
             GenerateCommand.class, CompileCommand.class, ClasspathCommand.class, InspectCommand.class,
+            CalibrateCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,

@@ -221,6 +221,21 @@ class CommandLineTest {
         assertTrue(r.out().contains("worst=NaN"), r.out());
     }
 
+    /** {@code --show} only: a plain {@code calibrate} would replace this machine's cached constants. */
+    @Test
+    void calibrateShowsTheCostModelsConstantsAndNamesAnUnknownDevice() {
+        OpenCl.session();
+        Cli r = Cli.run("calibrate", "--show");
+        assertEquals(0, r.exit(), r.toString());
+        for (String what : List.of("launch overhead", "GEMM ", "1 rows", "2048 rows", "one work-group", "host transfers",
+                "overlap")) {
+            assertTrue(r.out().contains(what), what + " in\n" + r);
+        }
+        Cli bad = Cli.run("calibrate", "--device", "no-such-device");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("no-such-device") && !bad.err().contains("\tat "), bad.toString());
+    }
+
     @Test
     void debugShowsTheStackTrace() {
         Cli r = Cli.run("--debug", "analyze", "nosuchmodel");
