@@ -83,7 +83,8 @@ public final class Calibration {
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
                         groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
                         num(m, "overlap"), num(m, "groupOverlap"), gemmRates(m.get("gemmGflopsByRows")),
-                        num(m, "hostNsPerByte"), "calibrated, cached in " + file);
+                        new LaunchCostModel.Host(num(m, "hostUsPerTransfer"), num(m, "hostNsPerByte")),
+                        "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
             }
@@ -115,7 +116,8 @@ public final class Calibration {
                 byRows.put(String.valueOf(m.gemmRates().rows()[i]), m.gemmRates().gflops()[i]);
             }
             out.put("gemmGflopsByRows", byRows);
-            out.put("hostNsPerByte", m.hostNsPerByte());
+            out.put("hostUsPerTransfer", m.host().usPerTransfer());
+            out.put("hostNsPerByte", m.host().nsPerByte());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -124,7 +126,7 @@ public final class Calibration {
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
                 m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(), m.overlap(),
-                m.groupOverlap(), m.gemmRates(), m.hostNsPerByte(), "calibrated now, cached in " + file);
+                m.groupOverlap(), m.gemmRates(), m.host(), "calibrated now, cached in " + file);
     }
 
     /** The cached {@code {"rows": gflops, ...}} map as rates by ascending row count. */
@@ -373,16 +375,23 @@ public final class Calibration {
                 * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
-                new LaunchCostModel.GemmRates(gemmRows, rates), hostNsPerByte(s), "measured");
+                new LaunchCostModel.GemmRates(gemmRows, rates), host(s), "measured");
     }
 
     /**
-     * The host's time per byte of a run's transfers: 4 MiB of a tensor converted to floats, written,
-     * read back and converted to a tensor again, as {@link OpenClModel#run} does with a run's inputs and
-     * outputs (median of seven runs after warming up).
+     * The host's side of a run's transfers: a tensor converted to floats, written, read back and
+     * converted to a tensor again, as {@link OpenClModel#run} does with a run's inputs and outputs —
+     * 16 floats for the fixed cost of a transfer, 4 MiB for the cost per byte (medians of seven runs
+     * after warming up).
      */
-    private static double hostNsPerByte(Session s) {
+    private static LaunchCostModel.Host host(Session s) {
+        double small = roundTripUs(s, 16);
         int n = 1 << 20;
+        double big = roundTripUs(s, n);
+        return new LaunchCostModel.Host(small / 2, Math.max(0, big - small) * 1e3 / (8.0 * n));
+    }
+
+    private static double roundTripUs(Session s, int n) {
         Program p = new Program("calibration-host", "__kernel void nop(__global float* x) { }\n",
                 List.of(new BufferSpec(0, "x", 4L * n, BufferSpec.Role.INPUT)),
                 List.of(new KernelSpec(0, "nop", List.of(Arg.Kind.BUFFER))), List.of(),
@@ -390,7 +399,7 @@ public final class Calibration {
         io.recurflow.interp.Tensor in = io.recurflow.interp.Tensor.zeros(n);
         try (Loaded l = s.load(p, Map.of())) {
             double[] t = new double[7];
-            for (int i = -5; i < t.length; i++) {
+            for (int i = -20; i < t.length; i++) {
                 long start = System.nanoTime();
                 float[] out = l.run(Map.of("x", in.toFloats())).get("y");
                 io.recurflow.interp.Tensor back = io.recurflow.interp.Tensor.of(new int[] {n}, out);
@@ -398,7 +407,7 @@ public final class Calibration {
                     throw new IllegalStateException("host calibration read back " + back.size() + " values");
                 }
                 if (i >= 0) {
-                    t[i] = (System.nanoTime() - start) / (8.0 * n);
+                    t[i] = (System.nanoTime() - start) / 1e3;
                 }
             }
             Arrays.sort(t);

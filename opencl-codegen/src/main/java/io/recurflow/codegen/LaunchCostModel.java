@@ -22,8 +22,8 @@ import java.util.List;
  * hardware threads that share a core's caches overlap busy loops well and matrix-vector products hardly.
  * {@code gemmRates}, where measured, is the GEMM's rate by its number of rows (few rows keep the vector
  * units busy only in part; many amortize the weights); {@code gflops} is the rate at 256 rows.
- * {@code hostNsPerByte} is the host's time per byte of a run's inputs and outputs (the caller's tensors
- * to and from floats, and through the staging memory), which runs before the first launch and after the
+ * {@code host} prices a run's inputs and outputs on the host (the caller's tensors to and from floats,
+ * through the staging memory, each transfer a command of its own), before the first launch and after the
  * last. {@link #predict}
  * simulates a whole program on its in-order queues with their event waits, which is what {@code analyze} and
  * {@code bench} report as the predicted time of a mode.
@@ -31,7 +31,7 @@ import java.util.List;
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
                               double oneGroupRowsGflops, double overlap, double groupOverlap, GemmRates gemmRates,
-                              double hostNsPerByte, String source) {
+                              Host host, String source) {
     /**
      * A model whose GEMMs all run at {@code gflops}, less for few rows (efficiency M / (M + 4)), and
      * whose host transfers cost nothing.
@@ -40,7 +40,15 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
                            boolean concurrentQueues, int groupSize, double oneGroupGflops, double oneGroupRowsGflops,
                            double overlap, double groupOverlap, String source) {
         this(overheadUs, gflops, gbPerS, itemNs, eventUs, units, concurrentQueues, groupSize, oneGroupGflops,
-                oneGroupRowsGflops, overlap, groupOverlap, null, 0, source);
+                oneGroupRowsGflops, overlap, groupOverlap, null, Host.FREE, source);
+    }
+
+    /**
+     * The host's side of a run's transfers: a fixed cost per write or read (its command, its share of
+     * the run's start and finish) and a cost per byte.
+     */
+    public record Host(double usPerTransfer, double nsPerByte) {
+        public static final Host FREE = new Host(0, 0);
     }
 
     /**
@@ -126,17 +134,20 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
         return device + hostUs(p);
     }
 
-    /** The host's part of one run of {@code p}: its writes and reads, priced per byte. */
+    /** The host's part of one run of {@code p}: its writes and reads, priced per transfer and per byte. */
     public double hostUs(Program p) {
         double bytes = 0;
+        int transfers = 0;
         for (Instr i : p.run()) {
             if (i instanceof Instr.Write w) {
                 bytes += p.buffer(w.buffer()).bytes();
+                transfers++;
             } else if (i instanceof Instr.Read r) {
                 bytes += p.buffer(r.buffer()).bytes();
+                transfers++;
             }
         }
-        return bytes * hostNsPerByte / 1e3;
+        return transfers * host.usPerTransfer() + bytes * host.nsPerByte() / 1e3;
     }
 
     /**

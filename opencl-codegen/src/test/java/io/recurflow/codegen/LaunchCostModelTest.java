@@ -19,7 +19,8 @@ public class LaunchCostModelTest {
             new LaunchCostModel.GemmRates(new int[] {1, 4, 32, 256, 2048}, new double[] {40, 100, 150, 200, 300});
 
     private static LaunchCostModel model(LaunchCostModel.GemmRates rates, double hostNsPerByte) {
-        return new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, rates, hostNsPerByte, "test");
+        return new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, rates,
+                new LaunchCostModel.Host(hostNsPerByte == 0 ? 0 : 3, hostNsPerByte), "test");
     }
 
     @Test
@@ -58,7 +59,7 @@ public class LaunchCostModelTest {
     }
 
     @Test
-    void predictionAddsTheHostsTimeForEveryWrittenAndReadByte() {
+    void predictionAddsTheHostsTimeForEveryTransferAndEveryByte() {
         Program p = new Program("t", "__kernel void k(__global float* x) { }",
                 List.of(new BufferSpec(0, "x", 4000, BufferSpec.Role.INPUT), new BufferSpec(1, "y", 6000, BufferSpec.Role.OUTPUT)),
                 List.of(new KernelSpec(0, "k", List.of(Arg.Kind.BUFFER))), List.of(),
@@ -69,8 +70,8 @@ public class LaunchCostModelTest {
         double device = model(RATES, 0).predict(p, work);
         assertEquals(10, device, 1e-9, "one launch: its overhead");
         LaunchCostModel withHost = model(RATES, 2);
-        assertEquals(20, withHost.hostUs(p), 1e-9, "10,000 bytes at 2 ns");
-        assertEquals(device + 20, withHost.predict(p, work), 1e-9);
+        assertEquals(2 * 3 + 20, withHost.hostUs(p), 1e-9, "two transfers at 3 µs, 10,000 bytes at 2 ns");
+        assertEquals(device + 26, withHost.predict(p, work), 1e-9);
         assertTrue(model(RATES, 0).hostUs(p) == 0);
     }
 }

@@ -40,7 +40,8 @@ final class CalibrateCommand implements Callable<Integer> {
         System.out.printf("  bandwidth            %8.1f GB/s; element-wise %.3f ns per item%n", m.gbPerS(), m.itemNs());
         System.out.printf("  one work-group       %8.1f GFLOP/s for one row, %.1f for four (matrix-vector products)%n",
                 m.oneGroupGflops(), m.oneGroupRowsGflops());
-        System.out.printf("  host transfers       %8.3f ns per byte of a run's inputs and outputs%n", m.hostNsPerByte());
+        System.out.printf("  host transfers       %8.2f us each, %.3f ns per byte of a run's inputs and outputs%n",
+                m.host().usPerTransfer(), m.host().nsPerByte());
         System.out.printf("  overlap              %8.2f of the ideal gain on two queues (%s), %.2f for two work-groups"
                 + " of one launch%n", m.overlap(), m.concurrentQueues() ? "used" : "too little: one queue",
                 m.groupOverlap());

@@ -538,9 +538,10 @@ public final class Loaded implements AutoCloseable {
                 break;
             }
         }
-        // always finish: nothing enqueued may still refer to staging buffers or events once we return
+        // always finish: nothing enqueued may still refer to staging buffers or events once we return (the
+        // program's queues: it enqueues on no others, and every run before it has finished its own)
         try {
-            session.finishAll();
+            session.finish(program.queues());
         } catch (RuntimeException e) {
             failure = add(failure, e);
         }
