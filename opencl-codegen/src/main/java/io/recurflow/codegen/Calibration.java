@@ -339,14 +339,18 @@ public final class Calibration {
         List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
-        double one = wallUs(s, "recurrence", source, buffers, kernels, setup, recurrence, 1);
-        double gemmAlone = wallUs(s, "gemm", source, buffers, kernels, setup, gemmRun, 1);
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
-        double mixed = wallUs(s, "gemm and recurrence", source, buffers, kernels, setup, gemmBeside, 2);
+        // the five in turn, round after round, so that a change in the machine's speed (a shared VM) hits
+        // all alike; each fraction from their medians
+        double[][] rounds = interleavedWallUs(s, source, buffers, kernels, setup,
+                List.of(recurrence, gemmRun, gemmBeside, oneOfTwoGroups, twoGroups), List.of(1, 1, 2, 1, 1));
+        double one = median(rounds, r -> r[0]);
+        double gemmAlone = median(rounds, r -> r[1]);
+        double mixed = median(rounds, r -> r[2]);
+        double groupOne = median(rounds, r -> r[3]);
+        double groupTwo = median(rounds, r -> r[4]);
         double overlap = Math.max(0, Math.min(1, (one + gemmAlone - mixed) / Math.min(one, gemmAlone)));
-        double groupOne = wallUs(s, "group", source, buffers, kernels, setup, oneOfTwoGroups, 1);
-        double groupTwo = wallUs(s, "groups", source, buffers, kernels, setup, twoGroups, 1);
         double groupOverlap = savedFraction(groupOne, groupTwo);
         boolean concurrent = overlap >= MIN_OVERLAP;
         System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside a GEMM (%.0f us"
@@ -454,6 +458,44 @@ public final class Calibration {
             Arrays.sort(t);
             return t[t.length / 2];
         }
+    }
+
+    /**
+     * Wall times of one run of each of {@code runs} (on {@code queues[i]} queues), in turn, for
+     * {@link #ROUNDS} rounds after warming each up: microseconds by round, then program.
+     */
+    private static double[][] interleavedWallUs(Session s, String source, List<BufferSpec> buffers,
+                                                List<KernelSpec> kernels, List<Instr> setup, List<List<Instr>> runs,
+                                                List<Integer> queues) {
+        List<Loaded> loaded = new ArrayList<>();
+        try {
+            for (int i = 0; i < runs.size(); i++) {
+                loaded.add(s.load(program("interleaved-" + i, source, buffers, kernels, setup, runs.get(i),
+                        queues.get(i)), Map.of()));
+            }
+            for (Loaded l : loaded) {
+                l.run(Map.of());
+                l.run(Map.of());
+            }
+            double[][] t = new double[ROUNDS][runs.size()];
+            for (int r = 0; r < ROUNDS; r++) {
+                for (int i = 0; i < runs.size(); i++) {
+                    t[r][i] = loaded.get(i).run(Map.of(), false).wallNanos() / 1e3;
+                }
+            }
+            return t;
+        } finally {
+            for (Loaded l : loaded) {
+                l.close();
+            }
+        }
+    }
+
+    private static final int ROUNDS = 9;
+
+    private static double median(double[][] rounds, java.util.function.ToDoubleFunction<double[]> f) {
+        double[] v = Arrays.stream(rounds).mapToDouble(f).sorted().toArray();
+        return v[v.length / 2];
     }
 
     private static double deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
