@@ -7,6 +7,7 @@ import io.recurflow.codegen.kernels.GemmSpec;
 import io.recurflow.codegen.kernels.ParamKind;
 import io.recurflow.codegen.kernels.RowMode;
 import io.recurflow.runtime.cl.DeviceInfo;
+import io.recurflow.runtime.cl.LaunchTiming;
 import io.recurflow.runtime.cl.Loaded;
 import io.recurflow.runtime.cl.RunResult;
 import io.recurflow.runtime.cl.Session;
@@ -63,9 +64,10 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v5: with the GEMM's rate at several row counts (v4: oneGroupRowsGflops, and the overlaps of a
-        // recurrence beside a GEMM and of two work-groups)
-        return cacheDir().resolve("calibration-v5-" + key + ".json");
+        // v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
+        // element-wise rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside
+        // a GEMM and of two work-groups)
+        return cacheDir().resolve("calibration-v6-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -84,6 +86,7 @@ public final class Calibration {
                         groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
                         num(m, "overlap"), num(m, "groupOverlap"), gemmRates(m.get("gemmGflopsByRows")),
                         new LaunchCostModel.Host(num(m, "hostUsPerTransfer"), num(m, "hostNsPerByte")),
+                        num(m, "longOverheadUs"), new LaunchCostModel.Small(num(m, "smallGbPerS"), num(m, "smallItemNs")),
                         "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
@@ -102,9 +105,12 @@ public final class Calibration {
             out.put("device", device.name());
             out.put("driver", device.driverVersion());
             out.put("overheadUs", m.overheadUs());
+            out.put("longOverheadUs", m.longOverheadUs());
             out.put("gflops", m.gflops());
             out.put("gbPerS", m.gbPerS());
             out.put("itemNs", m.itemNs());
+            out.put("smallGbPerS", m.small().gbPerS());
+            out.put("smallItemNs", m.small().itemNs());
             out.put("eventUs", m.eventUs());
             out.put("concurrentQueues", m.concurrentQueues());
             out.put("oneGroupGflops", m.oneGroupGflops());
@@ -126,7 +132,7 @@ public final class Calibration {
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
                 m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(), m.overlap(),
-                m.groupOverlap(), m.gemmRates(), m.host(), "calibrated now, cached in " + file);
+                m.groupOverlap(), m.gemmRates(), m.host(), m.longOverheadUs(), m.small(), "calibrated now, cached in " + file);
     }
 
     /** The cached {@code {"rows": gflops, ...}} map as rates by ascending row count. */
@@ -217,8 +223,8 @@ public final class Calibration {
                 const float4 b = a.lo + a.hi;
                 return b.x + b.y + b.z + b.w;
             }
-            inline void recurrence(const __global float* w, __global float* h, __global float* out) {
-                for (int step = 0; step < 50; step++) {
+            inline void recurrence(const __global float* w, __global float* h, __global float* out, int steps) {
+                for (int step = 0; step < steps; step++) {
                     for (int j = 0; j < 1024; j += 4) {
                         const __global float* wrow = w + j * 256;
                         float16 s0 = (float16)(0.0f), s1 = (float16)(0.0f), s2 = (float16)(0.0f), s3 = (float16)(0.0f);
@@ -238,12 +244,17 @@ public final class Calibration {
                 }
             }
             __kernel void onegroup(__global const float* w, __global float* h, __global float* out) {
-                recurrence(w, h, out);
+                recurrence(w, h, out, 50);
             }
             /* one recurrence per work-group, each with its own weights and state */
             __kernel void onegroupg(__global const float* ww, __global float* hh, __global float* oo) {
                 const int g = get_group_id(0);
-                recurrence(ww + g * 1024 * 256, hh + g * 256, oo + g * 1024);
+                recurrence(ww + g * 1024 * 256, hh + g * 256, oo + g * 1024, 50);
+            }
+            /* as onegroupg, for a given number of steps */
+            __kernel void onegroupgs(__global const float* ww, __global float* hh, __global float* oo, int steps) {
+                const int g = get_group_id(0);
+                recurrence(ww + g * 1024 * 256, hh + g * 256, oo + g * 1024, steps);
             }
             __kernel void gate(__global const float* a, __global float* b) {
                 const int i = get_global_id(0);
@@ -254,7 +265,7 @@ public final class Calibration {
 
     /** Runs the measuring programs on {@code s} and derives the constants (medians of repeated runs). */
     static LaunchCostModel measure(Session s, int units) {
-        int big = 1 << 22;
+        int big = LaunchCostModel.BIG_ITEMS;
         int launches = 200;
         List<BufferSpec> buffers = new ArrayList<>(List.of(
                 new BufferSpec(0, "a", 4L * big, BufferSpec.Role.PARAM),
@@ -269,7 +280,8 @@ public final class Calibration {
                 new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(9, "small2", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
-                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
+                        Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(10, "onegroupgs", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT))));
         GemmSpec gemm = new GemmSpec("calib_gemm", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, true);
         int m = 256;
         buffers.add(new BufferSpec(2, "w", 4L * 1024 * 256, BufferSpec.Role.PARAM));
@@ -360,6 +372,14 @@ public final class Calibration {
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
         double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
+        // the same over a step's worth of items, in the caches
+        int few = LaunchCostModel.Small.ITEMS;
+        double copySmallUs = deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(1,
+                List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0, List.of(), -1, "copy")));
+        double gateSmallUs = deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(2,
+                List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0, List.of(), -1, "gate")));
+        LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (copySmallUs * 1e3),
+                Math.max(0, gateSmallUs - copySmallUs) * 1e3 / few);
         // the GEMM by rows: a step's few rows (batch), a chunk of steps, a whole sequence's input projection
         int[] gemmRows = {1, 4, 32, m, 2048};
         double[] rates = new double[gemmRows.length];
@@ -370,6 +390,7 @@ public final class Calibration {
                     args, GemmKernel.globalSize(gemm, gemmRows[i]), GemmKernel.localSize(gemm, gemmRows[i]), 0, List.of(),
                     -1, "gemm " + gemmRows[i]))) * 1e3);
         }
+        double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
         double gbPerS = 8.0 * big / (copyUs * 1e3);
         double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
         double gflops = rates[3];
@@ -379,7 +400,7 @@ public final class Calibration {
                 * 1e3);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
-                new LaunchCostModel.GemmRates(gemmRows, rates), host(s), "measured");
+                new LaunchCostModel.GemmRates(gemmRows, rates), host(s), longOverhead, small, "measured");
     }
 
     /**
@@ -457,6 +478,41 @@ public final class Calibration {
             }
             Arrays.sort(t);
             return t[t.length / 2];
+        }
+    }
+
+    /**
+     * The overhead of a launch of a kernel that loops over recurrence steps, a work-group each, as a
+     * wavefront issues them: a chain of two work-groups of 8 recurrence steps each (the chunks of two
+     * layers) and a 32-row GEMM (the input projection between them), in turn. Its wall time, less the
+     * kernels' own time in a profiled run of the same chain and the GEMMs' overhead {@code gemmOverheadUs},
+     * per recurrence launch (medians of alternating runs).
+     */
+    private static double wavefrontOverheadUs(Session s, String source, List<BufferSpec> buffers,
+                                              List<KernelSpec> kernels, List<Instr> setup, List<Arg> gemmArgs,
+                                              GemmSpec gemm, double gemmOverheadUs) {
+        List<Arg> args = new ArrayList<>(gemmArgs);
+        args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(32));
+        List<Instr> chain = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            chain.add(new Instr.Launch(10, List.of(new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(8)),
+                    new long[] {2}, new long[] {1}, 0, List.of(), -1, "chunks"));
+            chain.add(new Instr.Launch(5, args, GemmKernel.globalSize(gemm, 32), GemmKernel.localSize(gemm, 32), 0,
+                    List.of(), -1, "projection"));
+        }
+        try (Loaded l = s.load(program("wavefront", source, buffers, kernels, setup, chain, 1), Map.of())) {
+            for (int i = 0; i < 5; i++) {
+                l.run(Map.of());
+            }
+            double[] wall = new double[ROUNDS];
+            double[] busy = new double[ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                wall[r] = l.run(Map.of(), false).wallNanos() / 1e3;
+                busy[r] = l.run(Map.of(), true).timings().stream().mapToLong(LaunchTiming::durationNs).sum() / 1e3;
+            }
+            Arrays.sort(wall);
+            Arrays.sort(busy);
+            return Math.max(0, (wall[ROUNDS / 2] - busy[ROUNDS / 2]) / (chain.size() / 2) - gemmOverheadUs);
         }
     }
 

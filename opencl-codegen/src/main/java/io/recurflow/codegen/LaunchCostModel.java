@@ -24,14 +24,19 @@ import java.util.List;
  * units busy only in part; many amortize the weights); {@code gflops} is the rate at 256 rows.
  * {@code host} prices a run's inputs and outputs on the host (the caller's tensors to and from floats,
  * through the staging memory, each transfer a command of its own), before the first launch and after the
- * last. {@link #predict}
+ * last. {@code longOverheadUs} is the overhead of a launch of a kernel that loops over steps of
+ * recurrences, a work-group each (measured on a chain of such kernels and GEMMs, as a wavefront issues
+ * them: on a CPU device a thread whose group is done goes to sleep and must be woken), where other
+ * launches pay {@code overheadUs}. {@code gbPerS} and {@code itemNs} are measured over {@link #BIG_ITEMS} items (memory), {@code small}
+ * where measured over {@link Small#ITEMS} (the caches, where a step's tensors live); between the two
+ * sizes they are interpolated in log2 of the bytes or items. {@link #predict}
  * simulates a whole program on its in-order queues with their event waits, which is what {@code analyze} and
  * {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
                               double oneGroupRowsGflops, double overlap, double groupOverlap, GemmRates gemmRates,
-                              Host host, String source) {
+                              Host host, double longOverheadUs, Small small, String source) {
     /**
      * A model whose GEMMs all run at {@code gflops}, less for few rows (efficiency M / (M + 4)), and
      * whose host transfers cost nothing.
@@ -40,7 +45,30 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
                            boolean concurrentQueues, int groupSize, double oneGroupGflops, double oneGroupRowsGflops,
                            double overlap, double groupOverlap, String source) {
         this(overheadUs, gflops, gbPerS, itemNs, eventUs, units, concurrentQueues, groupSize, oneGroupGflops,
-                oneGroupRowsGflops, overlap, groupOverlap, null, Host.FREE, source);
+                oneGroupRowsGflops, overlap, groupOverlap, null, Host.FREE, overheadUs, null, source);
+    }
+
+    /** Bandwidth and per-item cost of the element-wise kernels measured over {@link #ITEMS} items. */
+    public record Small(double gbPerS, double itemNs) {
+        public static final int ITEMS = 1 << 16;
+    }
+
+    /** Items of the calibration's large element-wise kernels (two float buffers: 32 MiB). */
+    public static final int BIG_ITEMS = 1 << 22;
+
+    /** The bandwidth for a launch that moves {@code bytes}. */
+    public double bandwidth(double bytes) {
+        return small == null ? gbPerS : between(bytes, 8.0 * Small.ITEMS, 8.0 * BIG_ITEMS, small.gbPerS(), gbPerS);
+    }
+
+    /** The cost per element-wise item for a launch of {@code items}. */
+    public double itemCost(double items) {
+        return small == null ? itemNs : between(items, Small.ITEMS, BIG_ITEMS, small.itemNs(), itemNs);
+    }
+
+    private static double between(double x, double lo, double hi, double atLo, double atHi) {
+        double f = Math.max(0, Math.min(1, (Math.log(Math.max(x, 1)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))));
+        return atLo + f * (atHi - atLo);
     }
 
     /**
@@ -94,25 +122,36 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
      * What one launch does: floating-point operations, bytes moved and work-items, plus time known
      * otherwise; {@code gemmRows} > 0 when the flops are a GEMM's over that many rows.
      */
-    public record Work(double flops, double bytes, double items, double knownUs, int gemmRows) {
+    public record Work(double flops, double bytes, double items, double knownUs, int gemmRows, boolean recurrence) {
         public Work(double flops, double bytes, double items) {
-            this(flops, bytes, items, 0, 0);
+            this(flops, bytes, items, 0, 0, false);
+        }
+
+        /** A kernel that loops over steps of recurrences, taking {@code us} besides its overhead. */
+        public static Work recurrence(double us) {
+            return new Work(0, 0, 0, us, 0, true);
         }
 
         /** A GEMM of {@code rows} rows: priced at the GEMM's rate for that many rows. */
         public static Work gemm(double flops, double bytes, int rows) {
-            return new Work(flops, bytes, 0, 0, rows);
+            return new Work(flops, bytes, 0, 0, rows, false);
         }
 
         /** Work whose time is already known (priced by other means, e.g. a one-launch recurrence). */
         public static Work ofMicros(double us) {
-            return new Work(0, 0, 0, us, 0);
+            return new Work(0, 0, 0, us, 0, false);
         }
     }
 
     public double launchUs(Work w) {
-        return overheadUs + Math.max(w.flops() / (rate(w.gemmRows()) * 1e3), w.bytes() / (gbPerS * 1e3))
-                + w.items() * itemNs / 1e3 + w.knownUs();
+        double work = Math.max(w.flops() / (rate(w.gemmRows()) * 1e3), w.bytes() / (bandwidth(w.bytes()) * 1e3))
+                + w.items() * itemCost(w.items()) / 1e3 + w.knownUs();
+        return (w.recurrence() ? recurrenceOverheadUs() : overheadUs) + work;
+    }
+
+    /** The overhead of a launch of a kernel that loops over steps of recurrences (never below the other). */
+    public double recurrenceOverheadUs() {
+        return Math.max(overheadUs, longOverheadUs);
     }
 
     /** The arithmetic rate of a GEMM over {@code rows} rows (0: not a GEMM), in GFLOP/s. */

@@ -644,9 +644,27 @@ public final class Lowering {
     }
 
     private void launch(Kernel k, int t0, int rows, String label) {
-        // priced per value element, as calibrated (a float16 work-item does sixteen)
+        // priced per value element (a float16 work-item does sixteen): its bytes, and its transcendental
+        // functions at the calibrated per-item cost of the gate kernel, which calls two
         long items = (long) k.columns() * k.lanes() * rows;
-        launch(k, t0, rows, label, new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(), items));
+        launch(k, t0, rows, label, new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(),
+                items * transcendentals(k.text()) / GATE_TRANSCENDENTALS));
+    }
+
+    /** Transcendental functions in the calibration's gate kernel, whose per-item cost the model measures. */
+    private static final double GATE_TRANSCENDENTALS = 2;
+
+    private static final java.util.regex.Pattern TRANSCENDENTAL =
+            java.util.regex.Pattern.compile("\\b(exp|log|tanh|pow|sqrt|rsqrt)\\(");
+
+    /** Calls of transcendental functions in a kernel's text (each work-item makes them once per value). */
+    static int transcendentals(String text) {
+        java.util.regex.Matcher m = TRANSCENDENTAL.matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     /** A launch over [columns, rows] whose work the caller knows better than the default estimate. */
@@ -719,7 +737,8 @@ public final class Lowering {
             @Override
             public double taskCost(io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Task t) {
                 if (whole.contains(t.component())) {
-                    return options.costs().overheadUs() + t.stepCount() * oneGroupStepUs(scc.component(t.component()));
+                    return options.costs().recurrenceOverheadUs()
+                            + t.stepCount() * oneGroupStepUs(scc.component(t.component()));
                 }
                 return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic() + ":"
                         + t.isShared(), k -> probeTask(t));
@@ -1096,7 +1115,7 @@ public final class Lowering {
                     .append(", one work-group each)");
         }
         launch(k, t0, new long[] {(long) local * parts.size()}, new long[] {local}, label.toString(),
-                LaunchCostModel.Work.ofMicros(options.costs().groupsUs(work, longest)));
+                LaunchCostModel.Work.recurrence(options.costs().groupsUs(work, longest)));
     }
 
     /** Whether every node of the component fits the one-launch kernel: fusable ops and GEMMs it can do. */
@@ -1119,11 +1138,11 @@ public final class Lowering {
     }
 
     /**
-     * The cost model's time for the one-launch kernel: one launch overhead, then every step's work on
+     * The cost model's time for the one-launch kernel: one such launch's overhead, then every step's work on
      * one work-group — its products at the rate measured for one group, its element-wise work per item.
      */
     private double persistentUs(Component c) {
-        return options.costs().overheadUs() + steps * oneGroupStepUs(c);
+        return options.costs().recurrenceOverheadUs() + steps * oneGroupStepUs(c);
     }
 
     /**

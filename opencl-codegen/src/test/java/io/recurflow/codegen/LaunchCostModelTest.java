@@ -20,7 +20,7 @@ public class LaunchCostModelTest {
 
     private static LaunchCostModel model(LaunchCostModel.GemmRates rates, double hostNsPerByte) {
         return new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, rates,
-                new LaunchCostModel.Host(hostNsPerByte == 0 ? 0 : 3, hostNsPerByte), "test");
+                new LaunchCostModel.Host(hostNsPerByte == 0 ? 0 : 3, hostNsPerByte), 10, null, "test");
     }
 
     @Test
@@ -56,6 +56,46 @@ public class LaunchCostModelTest {
         // without measured rates, few rows cost M / (M + 4) of the flat rate
         LaunchCostModel flat = model(null, 0);
         assertEquals(10 + flops / (200 * 4.0 / 8 * 1e3), flat.launchUs(LaunchCostModel.Work.gemm(flops, 0, 4)), 1e-9);
+    }
+
+    @Test
+    void aRecurrenceLaunchPaysTheLongOverheadOthersTheShortOne() {
+        LaunchCostModel m = new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, RATES,
+                LaunchCostModel.Host.FREE, 30, null, "test");
+        assertEquals(10 + 400, m.launchUs(LaunchCostModel.Work.ofMicros(400)), 1e-9);
+        assertEquals(30 + 400, m.launchUs(LaunchCostModel.Work.recurrence(400)), 1e-9);
+        assertEquals(30, m.recurrenceOverheadUs(), 1e-9);
+        LaunchCostModel noisy = new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, RATES,
+                LaunchCostModel.Host.FREE, 5, null, "test");
+        assertEquals(10 + 400, noisy.launchUs(LaunchCostModel.Work.recurrence(400)), 1e-9,
+                "a long overhead measured below the short one: the short one");
+    }
+
+    @Test
+    void smallElementWiseLaunchesGetTheCachesBandwidthAndItemCost() {
+        LaunchCostModel m = new LaunchCostModel(0, 200, 20, 1.0, 0, 2, false, 1, 50, 100, 0, 1, RATES,
+                LaunchCostModel.Host.FREE, 0, new LaunchCostModel.Small(80, 0.25), "test");
+        double smallBytes = 8.0 * LaunchCostModel.Small.ITEMS;
+        double bigBytes = 8.0 * LaunchCostModel.BIG_ITEMS;
+        assertEquals(80, m.bandwidth(smallBytes), 1e-9);
+        assertEquals(80, m.bandwidth(1000), 1e-9, "below the small size: its rate");
+        assertEquals(20, m.bandwidth(bigBytes), 1e-9);
+        assertEquals(50, m.bandwidth(Math.sqrt(smallBytes * bigBytes)), 1e-9, "halfway in log2");
+        assertEquals(0.25, m.itemCost(LaunchCostModel.Small.ITEMS), 1e-9);
+        assertEquals(1.0, m.itemCost(LaunchCostModel.BIG_ITEMS), 1e-9);
+        // 65,536 items moving 512 KiB: 512 KiB at 80 GB/s + 65,536 × 0.25 ns
+        assertEquals(smallBytes / 80e3 + LaunchCostModel.Small.ITEMS * 0.25 / 1e3,
+                m.launchUs(new LaunchCostModel.Work(0, smallBytes, LaunchCostModel.Small.ITEMS)), 1e-9);
+        LaunchCostModel flat = model(RATES, 0);
+        assertEquals(flat.gbPerS(), flat.bandwidth(1000), 1e-9, "not measured: one rate for every size");
+    }
+
+    @Test
+    void elementWiseItemsArePricedByTheirTranscendentalFunctions() {
+        assertEquals(0, Lowering.transcendentals("b[i] = a[i] + c[i] * d[i];"));
+        assertEquals(2, Lowering.transcendentals(
+                "const float16 v1 = 1.0f / (1.0f + exp(-v0)); const float16 v7 = 1.0f - 2.0f / (exp(2.0f * v6) + 1.0f);"));
+        assertEquals(3, Lowering.transcendentals("x = log(a) + sqrt(b) * tanh(c); y = expm1(d); z = myexp(e);"));
     }
 
     @Test

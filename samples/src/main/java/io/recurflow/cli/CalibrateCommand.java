@@ -26,7 +26,8 @@ final class CalibrateCommand implements Callable<Integer> {
         DeviceInfo d = Engines.device(device);
         LaunchCostModel m = show ? Calibration.forDevice(d) : Calibration.recalibrate(d);
         System.out.println("device " + d.name() + ", driver " + d.driverVersion() + " (" + m.source() + ")");
-        System.out.printf("  launch overhead      %8.2f us (a chain of dependent launches)%n", m.overheadUs());
+        System.out.printf("  launch overhead      %8.2f us in a chain of tiny launches, %.2f for a recurrence kernel%n",
+                m.overheadUs(), m.longOverheadUs());
         StringBuilder rates = new StringBuilder();
         if (m.gemmRates() != null) {
             for (int i = 0; i < m.gemmRates().rows().length; i++) {
@@ -37,7 +38,12 @@ final class CalibrateCommand implements Callable<Integer> {
             rates.append(String.format("%.0f", m.gflops()));
         }
         System.out.println("  GEMM                 " + rates + " GFLOP/s");
-        System.out.printf("  bandwidth            %8.1f GB/s; element-wise %.3f ns per item%n", m.gbPerS(), m.itemNs());
+        System.out.printf("  bandwidth            %8.1f GB/s; element-wise %.3f ns per item (over %d items)%n", m.gbPerS(),
+                m.itemNs(), LaunchCostModel.BIG_ITEMS);
+        if (m.small() != null) {
+            System.out.printf("                       %8.1f GB/s; element-wise %.3f ns per item (over %d items)%n",
+                    m.small().gbPerS(), m.small().itemNs(), LaunchCostModel.Small.ITEMS);
+        }
         System.out.printf("  one work-group       %8.1f GFLOP/s for one row, %.1f for four (matrix-vector products)%n",
                 m.oneGroupGflops(), m.oneGroupRowsGflops());
         System.out.printf("  host transfers       %8.2f us each, %.3f ns per byte of a run's inputs and outputs%n",
