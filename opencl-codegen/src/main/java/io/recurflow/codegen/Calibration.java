@@ -370,34 +370,39 @@ public final class Calibration {
                 one, mixed, gemmAlone, groupTwo, groupOne,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
-        double copyUs = deviceUs(s, source, buffers, kernels, setup, copy);
-        double gateUs = deviceUs(s, source, buffers, kernels, setup, gate);
-        // the same over a step's worth of items, in the caches
+        // the kernels' own times, all in one program run round after round (each launched twice in a row,
+        // the second timed, so that it finds its data as a repeated launch does): rates whose ratios decide
+        // between plans (a GEMM against a one-group product) come from the same moments of the machine
         int few = LaunchCostModel.Small.ITEMS;
-        double copySmallUs = deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(1,
-                List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0, List.of(), -1, "copy")));
-        double gateSmallUs = deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(2,
-                List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0, List.of(), -1, "gate")));
-        LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (copySmallUs * 1e3),
-                Math.max(0, gateSmallUs - copySmallUs) * 1e3 / few);
-        // the GEMM by rows: a step's few rows (batch), a chunk of steps, a whole sequence's input projection
         int[] gemmRows = {1, 4, 32, m, 2048};
+        List<Instr> timed = new ArrayList<>(List.of(oneGroup.get(0), oneGroupRows.get(0)));
+        for (int rows : gemmRows) {
+            List<Arg> args = new ArrayList<>(gemmArgs);
+            args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(rows));
+            timed.add(new Instr.Launch(5, args, GemmKernel.globalSize(gemm, rows), GemmKernel.localSize(gemm, rows), 0,
+                    List.of(), -1, "gemm " + rows));
+        }
+        // the element-wise kernels over a step's worth of items (in the caches), then over 4 Mi (memory)
+        timed.add(new Instr.Launch(1, List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0,
+                List.of(), -1, "copy"));
+        timed.add(new Instr.Launch(2, List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0,
+                List.of(), -1, "gate"));
+        timed.add(copy.get(0));
+        timed.add(gate.get(0));
+        double[] us = deviceUs(s, source, buffers, kernels, setup, timed);
+        double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (us[0] * 1e3);
+        double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
         double[] rates = new double[gemmRows.length];
         for (int i = 0; i < gemmRows.length; i++) {
-            List<Arg> args = new ArrayList<>(gemmArgs);
-            args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(gemmRows[i]));
-            rates[i] = gemm.flops(gemmRows[i]) / (deviceUs(s, source, buffers, kernels, setup, List.of(new Instr.Launch(5,
-                    args, GemmKernel.globalSize(gemm, gemmRows[i]), GemmKernel.localSize(gemm, gemmRows[i]), 0, List.of(),
-                    -1, "gemm " + gemmRows[i]))) * 1e3);
+            rates[i] = gemm.flops(gemmRows[i]) / (us[2 + i] * 1e3);
         }
-        double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
-        double gbPerS = 8.0 * big / (copyUs * 1e3);
-        double itemNs = Math.max(0, gateUs - copyUs) * 1e3 / big;
+        int e = 2 + gemmRows.length;
+        LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (us[e] * 1e3),
+                Math.max(0, us[e + 1] - us[e]) * 1e3 / few);
+        double gbPerS = 8.0 * big / (us[e + 2] * 1e3);
+        double itemNs = Math.max(0, us[e + 3] - us[e + 2]) * 1e3 / big;
         double gflops = rates[3];
-        double oneGroupUs = deviceUs(s, source, buffers, kernels, setup, oneGroup);
-        double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (oneGroupUs * 1e3);
-        double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (deviceUs(s, source, buffers, kernels, setup, oneGroupRows)
-                * 1e3);
+        double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
                 new LaunchCostModel.GemmRates(gemmRows, rates), host(s), longOverhead, small, "measured");
@@ -485,8 +490,8 @@ public final class Calibration {
      * The overhead of a launch of a kernel that loops over recurrence steps, a work-group each, as a
      * wavefront issues them: a chain of two work-groups of 8 recurrence steps each (the chunks of two
      * layers) and a 32-row GEMM (the input projection between them), in turn. Its wall time, less the
-     * kernels' own time in a profiled run of the same chain and the GEMMs' overhead {@code gemmOverheadUs},
-     * per recurrence launch (medians of alternating runs).
+     * kernels' own time in a profiled run of the same chain next to it and the GEMMs' overhead
+     * {@code gemmOverheadUs}, per recurrence launch (the median of nine such pairs of runs).
      */
     private static double wavefrontOverheadUs(Session s, String source, List<BufferSpec> buffers,
                                               List<KernelSpec> kernels, List<Instr> setup, List<Arg> gemmArgs,
@@ -504,15 +509,14 @@ public final class Calibration {
             for (int i = 0; i < 5; i++) {
                 l.run(Map.of());
             }
-            double[] wall = new double[ROUNDS];
-            double[] busy = new double[ROUNDS];
+            // each round's idle time: a run's wall time less the kernels' time in the profiled run next to it
+            double[] idle = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
-                wall[r] = l.run(Map.of(), false).wallNanos() / 1e3;
-                busy[r] = l.run(Map.of(), true).timings().stream().mapToLong(LaunchTiming::durationNs).sum() / 1e3;
+                double wall = l.run(Map.of(), false).wallNanos() / 1e3;
+                idle[r] = wall - l.run(Map.of(), true).timings().stream().mapToLong(LaunchTiming::durationNs).sum() / 1e3;
             }
-            Arrays.sort(wall);
-            Arrays.sort(busy);
-            return Math.max(0, (wall[ROUNDS / 2] - busy[ROUNDS / 2]) / (chain.size() / 2) - gemmOverheadUs);
+            Arrays.sort(idle);
+            return Math.max(0, idle[ROUNDS / 2] / (chain.size() / 2) - gemmOverheadUs);
         }
     }
 
@@ -554,17 +558,32 @@ public final class Calibration {
         return v[v.length / 2];
     }
 
-    private static double deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
-                                   List<Instr> setup, List<Instr> run) {
+    /**
+     * The device time of each launch of {@code launches}: all in one program, each launched twice in a
+     * row and the second timed, run for {@link #ROUNDS} rounds after one untimed; medians by launch.
+     */
+    private static double[] deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
+                                     List<Instr> setup, List<Instr> launches) {
+        List<Instr> run = new ArrayList<>();
+        for (Instr l : launches) {
+            run.add(l);
+            run.add(l);
+        }
         try (Loaded l = s.load(program("device", source, buffers, kernels, setup, run, 1), Map.of())) {
-            double[] t = new double[7];
+            double[][] t = new double[launches.size()][ROUNDS];
             l.run(Map.of());
-            for (int i = 0; i < t.length; i++) {
-                RunResult r = l.run(Map.of(), true);
-                t[i] = r.timings().get(0).durationNs() / 1e3;
+            for (int r = 0; r < ROUNDS; r++) {
+                List<LaunchTiming> timings = l.run(Map.of(), true).timings();
+                for (int i = 0; i < launches.size(); i++) {
+                    t[i][r] = timings.get(2 * i + 1).durationNs() / 1e3;
+                }
             }
-            Arrays.sort(t);
-            return t[t.length / 2];
+            double[] medians = new double[launches.size()];
+            for (int i = 0; i < medians.length; i++) {
+                Arrays.sort(t[i]);
+                medians[i] = t[i][ROUNDS / 2];
+            }
+            return medians;
         }
     }
 }
