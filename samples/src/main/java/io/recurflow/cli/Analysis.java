@@ -28,27 +28,29 @@ final class Analysis {
     }
 
     /**
-     * Per OpenCL mode: launches per run and predicted ms (built-in cost model); and what the scheduled
-     * mode chose and why. Empty where the backend cannot lower the graph.
+     * Per OpenCL mode: launches per run and predicted ms under a cost model ({@code costs} names it); and
+     * what the batched and scheduled modes chose and why. Empty where the backend cannot lower the graph.
      */
-    record Modes(int batch, Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes) {
-        /** The figures at batch 1 and {@code steps} steps; the launch counts do not depend on the batch. */
+    record Modes(int batch, Map<String, Integer> launches, Map<String, Double> predictedMs, List<String> notes,
+                 String costs) {
+        /** The figures at batch 1 and {@code steps} steps under the built-in cost model. */
         static Modes of(Graph g, int steps) {
-            return of(g, steps, 1);
+            return of(g, steps, 1, 1, io.recurflow.codegen.LaunchCostModel.DEFAULT, "built-in cost model");
         }
 
         /**
-         * As above with the scheduled mode's batch split into {@code streams} streams, at batch
-         * {@code streams} (one sequence each).
+         * As above at batch {@code batch} under {@code model} (named {@code costs} in the report), with the
+         * scheduled mode's batch split into {@code streams} streams.
          */
-        static Modes of(Graph g, int steps, int streams) {
+        static Modes of(Graph g, int steps, int batch, int streams, io.recurflow.codegen.LaunchCostModel model,
+                        String costs) {
             Map<String, Integer> launches = new LinkedHashMap<>();
             Map<String, Double> predicted = new LinkedHashMap<>();
             List<String> notes = new ArrayList<>();
             try {
                 for (io.recurflow.codegen.Mode m : io.recurflow.codegen.Mode.values()) {
-                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, streams, steps,
-                            io.recurflow.codegen.Lowering.Options.DEFAULT.withStreams(
+                    io.recurflow.codegen.CompiledModel c = io.recurflow.codegen.Lowering.lower(g, m, batch, steps,
+                            new io.recurflow.codegen.Lowering.Options(0, 4, model,
                                     m == io.recurflow.codegen.Mode.SCHEDULED ? streams : 1));
                     launches.put(m.textName(), c.program().launchesPerRun());
                     predicted.put(m.textName(), c.predictedUs() / 1e3);
@@ -64,9 +66,9 @@ final class Analysis {
                 }
             } catch (io.recurflow.codegen.UnsupportedGraphException e) {
                 System.err.println("note: no launch counts: " + e.getMessage());
-                return new Modes(streams, Map.of(), Map.of(), List.of());
+                return new Modes(batch, Map.of(), Map.of(), List.of(), "");
             }
-            return new Modes(streams, launches, predicted, notes);
+            return new Modes(batch, launches, predicted, notes, costs);
         }
     }
 
@@ -117,7 +119,9 @@ final class Analysis {
         root.put("outputs", outs);
         root.put("seq", steps);
         root.put("launches", modes.launches());
+        root.put("batch", modes.batch());
         root.put("predicted_ms", modes.predictedMs());
+        root.put("cost_model", modes.costs());
         root.put("scheduling", modes.notes());
         return root;
     }
@@ -157,7 +161,7 @@ final class Analysis {
             sb.append("launches per run at T=").append(steps).append(':');
             modes.launches().forEach((mode, n) -> sb.append(' ').append(mode).append('=').append(n));
             sb.append(System.lineSeparator());
-            sb.append("predicted ms per run at B=").append(modes.batch()).append(" (built-in cost model):");
+            sb.append("predicted ms per run at B=").append(modes.batch()).append(" (").append(modes.costs()).append("):");
             modes.predictedMs().forEach((mode, ms) -> sb.append(String.format(" %s=%.3f", mode, ms)));
             sb.append(System.lineSeparator());
             for (String n : modes.notes()) {

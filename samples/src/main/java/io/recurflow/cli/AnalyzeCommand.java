@@ -24,8 +24,18 @@ final class AnalyzeCommand implements Callable<Integer> {
     int seq;
 
     @Option(names = "--streams", defaultValue = "1", paramLabel = "S",
-            description = "Plan the scheduled mode with the batch split into S streams (at batch S; default 1).")
+            description = "Plan the scheduled mode with the batch split into S streams (default 1; the batch "
+                    + "defaults to S).")
     int streams;
+
+    @Option(names = "--batch", paramLabel = "B", description = "Sequences per batch for the plans and predictions "
+            + "(default: the number of streams, 1).")
+    Integer batch;
+
+    @Option(names = "--device", paramLabel = "D", description = "Plan and predict with this OpenCL device's "
+            + "calibrated cost model (an index from `devices` or a name substring; measured now if not cached) "
+            + "instead of the built-in one.")
+    String device;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -37,7 +47,18 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (seq < 1) {
             throw new UserException("--seq must be at least 1, got " + seq);
         }
-        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.Modes.of(g, seq, streams));
+        int b = batch != null ? batch : streams;
+        if (b < 1 || b % streams != 0) {
+            throw new UserException("--batch must be a positive multiple of --streams (" + streams + "), got " + b);
+        }
+        io.recurflow.codegen.LaunchCostModel costs = io.recurflow.codegen.LaunchCostModel.DEFAULT;
+        String name = "built-in cost model";
+        if (device != null) {
+            io.recurflow.runtime.cl.DeviceInfo d = Engines.device(device);
+            costs = io.recurflow.codegen.Calibration.forDevice(d);
+            name = "calibrated cost model of " + d.name();
+        }
+        Analysis a = new Analysis(g, SccAnalysis.analyze(g), seq, Analysis.Modes.of(g, seq, b, streams, costs, name));
         System.out.print(json ? a.json() + System.lineSeparator() : a.text());
         return 0;
     }

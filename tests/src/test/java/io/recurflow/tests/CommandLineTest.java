@@ -64,6 +64,26 @@ class CommandLineTest {
     }
 
     @Test
+    void analyzePlansAtTheGivenBatchWithTheDevicesCalibratedModel() throws IOException {
+        OpenCl.session();
+        Cli r = Cli.run("analyze", "lstm:layers=2,hidden=16,input=8", "--seq", "12", "--batch", "4", "--device", "0",
+                "--json");
+        assertEquals(0, r.exit(), r.toString());
+        JsonNode root = new ObjectMapper().readTree(r.out());
+        assertEquals(4, root.get("batch").asInt());
+        assertTrue(root.get("cost_model").asText().startsWith("calibrated cost model of "), r.out());
+        for (String mode : List.of("naive", "batched", "scheduled")) {
+            assertTrue(root.get("launches").get(mode).asInt() > 0, mode);
+            assertTrue(root.get("predicted_ms").get(mode).asDouble() > 0, mode);
+        }
+        Cli builtIn = Cli.run("analyze", "lstm:layers=2,hidden=16,input=8", "--seq", "12");
+        assertTrue(builtIn.out().contains("predicted ms per run at B=1 (built-in cost model)"), builtIn.toString());
+        Cli bad = Cli.run("analyze", "lstm", "--batch", "3", "--streams", "2");
+        assertEquals(1, bad.exit(), bad.toString());
+        assertTrue(bad.err().contains("--batch must be a positive multiple of --streams (2), got 3"), bad.toString());
+    }
+
+    @Test
     void analyzeTextShowsRecurrentComponents() {
         Cli r = Cli.run("analyze", "gru:hidden=8");
         assertEquals(0, r.exit(), r.toString());
