@@ -116,11 +116,17 @@ final class BenchCommand implements Callable<Integer> {
         double flops = Flops.perRun(g, batch, seq);
         List<Engines.Engine> engines = new ArrayList<>();
         double[][] ms;
+        double[] overlap = new double[kinds.size()];
         try {
             for (Engines.Kind k : kinds) {
                 engines.add(Engines.open(k, g, batch, seq, feeds.values(), device, Engines.queues(queues)));
             }
             ms = timeInterleaved(engines, feeds, warmup, runs);
+            // one more run of each OpenCL mode with every launch profiled: the measured queue overlap
+            for (int i = 0; i < kinds.size(); i++) {
+                overlap[i] = kinds.get(i) == Engines.Kind.reference ? Double.NaN
+                        : new Timeline(engines.get(i).profile(feeds.values(), feeds.lengths())).overlap();
+            }
         } finally {
             for (Engines.Engine e : engines) {
                 e.close();
@@ -149,9 +155,26 @@ final class BenchCommand implements Callable<Integer> {
             m.put("gflops", flops / (medians[i] * 1e6));
             m.put("launches", engines.get(i).launches());
             m.put("predicted_ms", Double.isNaN(predicted) ? null : predicted);
+            m.put("queue_overlap", Double.isNaN(overlap[i]) ? null : overlap[i]);
             m.put("runs", ms[i]);
             results.add(m);
         }
+        StringBuilder measured = new StringBuilder("  measured queue overlap (a profiled run; the fraction of it with"
+                + " two or more kernels executing):");
+        for (int i = 0; i < kinds.size(); i++) {
+            if (!Double.isNaN(overlap[i])) {
+                measured.append(String.format(" %s %.1f%%", kinds.get(i), 100 * overlap[i]));
+                io.recurflow.codegen.CompiledModel c = engines.get(i).compiled();
+                if (c != null && c.schedule() != null) {
+                    boolean fused = c.notes().stream().anyMatch(n -> n.startsWith("horizontal fusion"));
+                    measured.append(String.format(" (%d queue%s%s)", c.program().queues(),
+                            c.program().queues() == 1 ? "" : "s", fused
+                                    ? "; independent recurrences share launches, a work-group each, which this"
+                                    + " cannot see" : ""));
+                }
+            }
+        }
+        System.out.println(measured);
         Map<String, Double> speedups = new LinkedHashMap<>();
         for (int i = 0; i < kinds.size(); i++) {
             for (int j = 0; j < kinds.size(); j++) {

@@ -57,6 +57,28 @@ class CommandLineTest {
     }
 
     @Test
+    void benchTimesTheModesAndReportsPredictionsAndTheMeasuredQueueOverlap() throws IOException {
+        OpenCl.session();
+        Path json = tmp.resolve("bench.json");
+        Cli r = Cli.run("bench", "lstm:hidden=8,input=4,bidirectional=true", "--modes", "naive,batched,scheduled",
+                "--batch", "2", "--seq", "5", "--runs", "2", "--warmup", "1", "--queues", "2", "--json", json.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("measured queue overlap (a profiled run;"), r.out());
+        assertTrue(r.out().contains("(2 queues)"), r.out());
+        assertTrue(r.out().contains("speed-up scheduled over naive:"), r.out());
+        JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+        assertEquals(3, results.size());
+        for (JsonNode m : results) {
+            assertTrue(m.get("median_ms").asDouble() > 0, m.toString());
+            assertTrue(m.get("launches").asInt() > 0, m.toString());
+            assertTrue(m.get("predicted_ms").asDouble() > 0, m.toString());
+            double overlap = m.get("queue_overlap").asDouble();
+            assertTrue(overlap >= 0 && overlap <= 1, m.toString());
+            assertEquals(2, m.get("runs").size(), m.toString());
+        }
+    }
+
+    @Test
     void benchScheduleRejectsAnUnknownModelInOneLine() {
         Cli r = Cli.run("bench", "schedule", "--model", "no-such-model", "--forks", "0");
         assertEquals(1, r.exit(), r.toString());
