@@ -219,13 +219,25 @@ class DifferentialTest {
         assertMatchesReference(languageModel(), mode, new int[] {6, 2, 4}, 6, 5);
     }
 
+    /** Every sample on K = 1, 2 and 4 queues, and a few on 3 and on the automatic choice (0). */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> samplesOnQueues() {
+        java.util.List<String> samples = java.util.List.of("mlp:layers=3,hidden=16,input=8", "rnn:hidden=12,input=5",
+                "lstm:hidden=12,input=5", "gru:hidden=12,input=5", "lstm:layers=2,hidden=8,input=5,init=false",
+                "gru:layers=2,hidden=8,input=5,bidirectional=true", "lstm:layers=2,hidden=8,input=5,bidirectional=true");
+        java.util.List<org.junit.jupiter.params.provider.Arguments> cases = new java.util.ArrayList<>();
+        for (String spec : samples) {
+            for (int k : new int[] {1, 2, 4}) {
+                cases.add(org.junit.jupiter.params.provider.Arguments.of(spec, k));
+            }
+        }
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("gru:layers=2,hidden=8,input=5,bidirectional=true", 3));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("lstm:layers=2,hidden=8,input=5,bidirectional=true", 0));
+        cases.add(org.junit.jupiter.params.provider.Arguments.of("rnn:hidden=12,input=5", 0));
+        return cases.stream();
+    }
+
     @ParameterizedTest(name = "{0} queues={1}")
-    @CsvSource(delimiter = ';', value = {
-        "mlp:layers=3,hidden=16,input=8; 0", "rnn:hidden=12,input=5; 0", "lstm:hidden=12,input=5; 2",
-        "gru:hidden=12,input=5; 0", "lstm:layers=2,hidden=8,input=5,init=false; 2",
-        "gru:layers=2,hidden=8,input=5,bidirectional=true; 3",
-        "lstm:layers=2,hidden=8,input=5,bidirectional=true; 0",
-        "lstm:layers=2,hidden=8,input=5,bidirectional=true; 2"})
+    @org.junit.jupiter.params.provider.MethodSource("samplesOnQueues")
     void scheduledMatchesReferenceBothWays(String spec, int queues) {
         Graph g = ModelZoo.build(spec);
         int[] lengths = {6, 3, 1, 6};
