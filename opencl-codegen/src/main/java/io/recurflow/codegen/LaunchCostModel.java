@@ -23,15 +23,15 @@ import java.util.List;
  * {@code gemmRates}, where measured, is the GEMM's rate by its number of rows (few rows keep the vector
  * units busy only in part; many amortize the weights); {@code gflops} is the rate at 256 rows.
  * {@code host} prices a run's inputs and outputs on the host (the caller's tensors to and from floats,
- * through the staging memory, each transfer a command of its own), before the first launch and after the
- * last. {@code longOverheadUs} is the overhead of a launch of a kernel that loops over steps of
+ * through the staging memory, each transfer a command of its own), before the first launch and after
+ * the last. {@code longOverheadUs} is the overhead of a launch of a kernel that loops over steps of
  * recurrences, a work-group each (measured on a chain of such kernels and GEMMs, as a wavefront issues
  * them: on a CPU device a thread whose group is done goes to sleep and must be woken), where other
- * launches pay {@code overheadUs}. {@code gbPerS} and {@code itemNs} are measured over {@link #BIG_ITEMS} items (memory), {@code small}
- * where measured over {@link Small#ITEMS} (the caches, where a step's tensors live); between the two
- * sizes they are interpolated in log2 of the bytes or items. {@link #predict}
- * simulates a whole program on its in-order queues with their event waits, which is what {@code analyze} and
- * {@code bench} report as the predicted time of a mode.
+ * launches pay {@code overheadUs}. {@code gbPerS} and {@code itemNs} are measured over
+ * {@link #BIG_ITEMS} items (memory), {@code small} where measured over {@link Small#ITEMS} (the caches,
+ * where a step's tensors live); between the two sizes they are interpolated in log2 of the bytes or
+ * items. {@link #predict} simulates a whole program on its in-order queues with their event waits,
+ * which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
