@@ -370,9 +370,9 @@ public final class Calibration {
                 one, mixed, gemmAlone, groupTwo, groupOne,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
         double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
-        // the kernels' own times, all in one program run round after round (each launched twice in a row,
-        // the second timed, so that it finds its data as a repeated launch does): rates whose ratios decide
-        // between plans (a GEMM against a one-group product) come from the same moments of the machine
+        // the kernels' own times, all in one program run round after round, each after a different kernel as
+        // in a real run: rates whose ratios decide between plans (a GEMM against a one-group product) come
+        // from the same moments of the machine
         int few = LaunchCostModel.Small.ITEMS;
         int[] gemmRows = {1, 4, 32, m, 2048};
         List<Instr> timed = new ArrayList<>(List.of(oneGroup.get(0), oneGroupRows.get(0)));
@@ -559,23 +559,19 @@ public final class Calibration {
     }
 
     /**
-     * The device time of each launch of {@code launches}: all in one program, each launched twice in a
-     * row and the second timed, run for {@link #ROUNDS} rounds after one untimed; medians by launch.
+     * The device time of each launch of {@code launches}: all in one program, run for {@link #ROUNDS}
+     * rounds after one untimed; medians by launch.
      */
     private static double[] deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
                                      List<Instr> setup, List<Instr> launches) {
-        List<Instr> run = new ArrayList<>();
-        for (Instr l : launches) {
-            run.add(l);
-            run.add(l);
-        }
+        List<Instr> run = new ArrayList<>(launches);
         try (Loaded l = s.load(program("device", source, buffers, kernels, setup, run, 1), Map.of())) {
             double[][] t = new double[launches.size()][ROUNDS];
             l.run(Map.of());
             for (int r = 0; r < ROUNDS; r++) {
                 List<LaunchTiming> timings = l.run(Map.of(), true).timings();
                 for (int i = 0; i < launches.size(); i++) {
-                    t[i][r] = timings.get(2 * i + 1).durationNs() / 1e3;
+                    t[i][r] = timings.get(i).durationNs() / 1e3;
                 }
             }
             double[] medians = new double[launches.size()];
