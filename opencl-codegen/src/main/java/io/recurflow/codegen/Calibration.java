@@ -468,7 +468,8 @@ public final class Calibration {
     private static double wallUs(Session s, String name, String source, List<BufferSpec> buffers,
                                  List<KernelSpec> kernels, List<Instr> setup, List<Instr> run, int queues) {
         try (Loaded l = s.load(program(name, source, buffers, kernels, setup, run, queues), Map.of())) {
-            double[] t = new double[7];
+            // 21 runs: a chain of tiny launches takes a millisecond or two, and single runs vary by 2x here
+            double[] t = new double[21];
             // warm up the host's enqueue path until the JIT has compiled it, as it has in any run that
             // matters: a few thousand launches (measured in the interpreter, the overhead read up to 2x high),
             // or a tenth of a second of runs

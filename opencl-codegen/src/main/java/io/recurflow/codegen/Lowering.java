@@ -772,7 +772,7 @@ public final class Lowering {
                 io.recurflow.scc.schedule.TaskGraph g = chunks == 1 ? tg : taskGraph(chunks);
                 fusedWith.clear();
                 io.recurflow.scc.schedule.Schedule s = serialSchedule(g, model);
-                if (sch == null || s.makespan() < best * (1 - 1e-9)) {
+                if (sch == null || s.makespan() < best * (1 - CHUNK_MARGIN)) {
                     sch = s;
                     tg = g;
                     best = s.makespan();
@@ -785,7 +785,7 @@ public final class Lowering {
         } else {
             // batched work cut into chunks of steps lets a recurrence start on the first chunk of its input
             // while the recurrence upstream still runs (a wavefront across stacked layers); the cost model
-            // picks the chunk count, ties going to fewer chunks
+            // picks the chunk count, near-ties going to fewer chunks
             sch = null;
             double best = Double.POSITIVE_INFINITY;
             for (int chunks = 1; chunks <= Math.min(MAX_CHUNKS, steps); chunks *= 2) {
@@ -794,7 +794,7 @@ public final class Lowering {
                         ? io.recurflow.scc.schedule.ListScheduler.scheduleAuto(g, model, options.maxQueues())
                         : io.recurflow.scc.schedule.ListScheduler.schedule(g, model, options.queues());
                 double time = io.recurflow.scc.schedule.ListScheduler.expectedTime(g, model, s);
-                if (sch == null || time < best * (1 - 1e-9)) {
+                if (sch == null || time < best * (1 - CHUNK_MARGIN)) {
                     sch = s;
                     tg = g;
                     best = time;
@@ -945,6 +945,13 @@ public final class Lowering {
 
     /** Chunks of steps the scheduled mode tries for batched components: 1, 2, 4, … up to this. */
     private static final int MAX_CHUNKS = 8;
+
+    /**
+     * The predicted gain that twice the chunks must promise to be taken: each chunk adds launches, whose
+     * cost in a wavefront the model prices low (measured here: 8 chunks of a 2-layer LSTM at batch 1
+     * predicted 3% faster than 4 and ran 4-6% slower).
+     */
+    private static final double CHUNK_MARGIN = 0.05;
 
     /** The scheduled mode's tasks with batched components cut into {@code chunks} ranges of steps. */
     private io.recurflow.scc.schedule.TaskGraph taskGraph(int chunks) {
