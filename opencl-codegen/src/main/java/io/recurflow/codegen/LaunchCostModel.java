@@ -66,6 +66,7 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
         return small == null ? itemNs : between(items, Small.ITEMS, BIG_ITEMS, small.itemNs(), itemNs);
     }
 
+    /** {@code atLo} to {@code atHi} as {@code x} goes from {@code lo} to {@code hi} in log2, clamped at both ends. */
     private static double between(double x, double lo, double hi, double atLo, double atHi) {
         double f = Math.max(0, Math.min(1, (Math.log(Math.max(x, 1)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))));
         return atLo + f * (atHi - atLo);
@@ -103,8 +104,7 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
             }
             for (int i = 1; i < rows.length; i++) {
                 if (m <= rows[i]) {
-                    double f = (Math.log(m) - Math.log(rows[i - 1])) / (Math.log(rows[i]) - Math.log(rows[i - 1]));
-                    return gflops[i - 1] + f * (gflops[i] - gflops[i - 1]);
+                    return between(m, rows[i - 1], rows[i], gflops[i - 1], gflops[i]);
                 }
             }
             return gflops[rows.length - 1];
@@ -165,7 +165,7 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     /**
      * The predicted wall time of one run of {@code p}: every launch on its queue after the queue's
      * previous launch and after the launches it waits on (plus an event's delay); {@code work[i]} is
-     * the work of run instruction i (null for transfers, which are not counted).
+     * the work of run instruction i (null for transfers, which {@link #hostUs} prices).
      */
     public double predict(Program p, List<Work> work) {
         double serial = simulate(p, work, false);

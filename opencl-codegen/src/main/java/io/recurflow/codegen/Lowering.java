@@ -737,8 +737,7 @@ public final class Lowering {
             @Override
             public double taskCost(io.recurflow.scc.schedule.TaskGraph tasks, io.recurflow.scc.schedule.Task t) {
                 if (whole.contains(t.component())) {
-                    return options.costs().recurrenceOverheadUs()
-                            + t.stepCount() * oneGroupStepUs(scc.component(t.component()));
+                    return persistentUs(scc.component(t.component()), t.stepCount());
                 }
                 return memo.computeIfAbsent(t.component() + ":" + t.stepCount() + ":" + t.isStatic() + ":"
                         + t.isShared(), k -> probeTask(t));
@@ -1149,7 +1148,12 @@ public final class Lowering {
      * one work-group — its products at the rate measured for one group, its element-wise work per item.
      */
     private double persistentUs(Component c) {
-        return options.costs().recurrenceOverheadUs() + steps * oneGroupStepUs(c);
+        return persistentUs(c, steps);
+    }
+
+    /** As {@link #persistentUs(Component)} for a launch over {@code stepCount} of its steps (a chunk). */
+    private double persistentUs(Component c, int stepCount) {
+        return options.costs().recurrenceOverheadUs() + stepCount * oneGroupStepUs(c);
     }
 
     /**
