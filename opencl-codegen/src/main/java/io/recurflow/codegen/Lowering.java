@@ -1061,8 +1061,9 @@ public final class Lowering {
                 for (int id : batch) {
                     fusedWith.put(id, batch);
                 }
-                // one launch overhead for the group, its work-groups side by side
-                total -= (batch.size() - 1) * options.costs().overheadUs();
+                // one launch overhead for the group (each task's cost carries a recurrence launch's), its
+                // work-groups side by side
+                total -= (batch.size() - 1) * options.costs().recurrenceOverheadUs();
                 longest = options.costs().groupsUs(total, longest);
             }
             clock += longest;
