@@ -6,6 +6,7 @@ import io.recurflow.codegen.kernels.GemmKernel;
 import io.recurflow.codegen.kernels.GemmSpec;
 import io.recurflow.codegen.kernels.ParamKind;
 import io.recurflow.codegen.kernels.RowMode;
+import io.recurflow.runtime.JitWarmup;
 import io.recurflow.runtime.cl.DeviceInfo;
 import io.recurflow.runtime.cl.LaunchTiming;
 import io.recurflow.runtime.cl.Loaded;
@@ -59,10 +60,10 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
+        // v7: measured once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
         // element-wise rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside
         // a GEMM and of two work-groups)
-        return cacheDir().resolve("calibration-v6-" + key + ".json");
+        return cacheDir().resolve("calibration-v7-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -461,13 +462,9 @@ public final class Calibration {
             // 21 runs: a chain of tiny launches takes a millisecond or two, and single runs vary by 2x here
             double[] t = new double[21];
             // warm up the host's enqueue path until the JIT has compiled it, as it has in any run that
-            // matters: a few thousand launches (measured in the interpreter, the overhead read up to 2x high),
-            // or a tenth of a second of runs
-            long until = System.nanoTime() + 100_000_000L;
-            for (int launched = 0; launched < 4000 && (launched == 0 || System.nanoTime() < until);
-                    launched += run.size()) {
-                l.run(Map.of());
-            }
+            // matters, and has gone quiet: a few thousand launches at least (measured in the interpreter,
+            // the overhead read up to 2x high)
+            JitWarmup.run(() -> l.run(Map.of()), Math.max(1, 4000 / Math.max(1, run.size())), WARMUP_MS);
             for (int i = 0; i < t.length; i++) {
                 RunResult r = l.run(Map.of(), false);
                 t[i] = r.wallNanos() / 1e3;
@@ -497,9 +494,10 @@ public final class Calibration {
                     List.of(), -1, "projection"));
         }
         try (Loaded l = s.load(program("wavefront", source, buffers, kernels, setup, chain, 1), Map.of())) {
-            for (int i = 0; i < 5; i++) {
-                l.run(Map.of());
-            }
+            JitWarmup.run(() -> {
+                l.run(Map.of(), false);
+                l.run(Map.of(), true);
+            }, 3, WARMUP_MS);
             // each round's idle time: a run's wall time less the kernels' time in the profiled run next to it
             double[] idle = new double[ROUNDS];
             for (int r = 0; r < ROUNDS; r++) {
@@ -524,10 +522,11 @@ public final class Calibration {
                 loaded.add(s.load(program("interleaved-" + i, source, buffers, kernels, setup, runs.get(i),
                         queues.get(i)), Map.of()));
             }
-            for (Loaded l : loaded) {
-                l.run(Map.of());
-                l.run(Map.of());
-            }
+            JitWarmup.run(() -> {
+                for (Loaded l : loaded) {
+                    l.run(Map.of(), false);
+                }
+            }, 2, WARMUP_MS);
             double[][] t = new double[ROUNDS][runs.size()];
             for (int r = 0; r < ROUNDS; r++) {
                 for (int i = 0; i < runs.size(); i++) {
@@ -544,6 +543,14 @@ public final class Calibration {
 
     private static final int ROUNDS = 9;
 
+    /**
+     * The longest each measurement warms up for the JIT compiler to go quiet ({@link JitWarmup}): its
+     * thread would take one of the device's cores, and the overlaps of two work-groups or two queues
+     * read low (measured here: 0.35 for two work-groups in a calibration early in a process, two
+     * such groups as fast as one later in it).
+     */
+    private static final long WARMUP_MS = 1500;
+
     private static double median(double[][] rounds, java.util.function.ToDoubleFunction<double[]> f) {
         double[] v = Arrays.stream(rounds).mapToDouble(f).sorted().toArray();
         return v[v.length / 2];
@@ -557,7 +564,7 @@ public final class Calibration {
                                      List<Instr> setup, List<Instr> launches) {
         try (Loaded l = s.load(program("device", source, buffers, kernels, setup, launches, 1), Map.of())) {
             double[][] t = new double[launches.size()][ROUNDS];
-            l.run(Map.of());
+            JitWarmup.run(() -> l.run(Map.of(), true), 1, WARMUP_MS);
             for (int r = 0; r < ROUNDS; r++) {
                 List<LaunchTiming> timings = l.run(Map.of(), true).timings();
                 for (int i = 0; i < launches.size(); i++) {

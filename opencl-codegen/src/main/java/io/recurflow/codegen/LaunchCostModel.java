@@ -173,6 +173,17 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
         return device + hostUs(p);
     }
 
+    /** The time of each launch of {@code p}'s run, in order ({@link #launchUs}; unpriced ones NaN). */
+    public List<Double> launchTimes(Program p, List<Work> work) {
+        List<Double> us = new java.util.ArrayList<>();
+        for (int i = 0; i < p.run().size(); i++) {
+            if (p.run().get(i) instanceof Instr.Launch) {
+                us.add(work.get(i) == null ? Double.NaN : launchUs(work.get(i)));
+            }
+        }
+        return us;
+    }
+
     /** The host's part of one run of {@code p}: its writes and reads, priced per transfer and per byte. */
     public double hostUs(Program p) {
         double bytes = 0;

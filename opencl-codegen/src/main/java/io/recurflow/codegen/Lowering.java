@@ -169,7 +169,7 @@ public final class Lowering {
                 queues));
         double predicted = options.costs().predict(p, l.work);
         return new CompiledModel(graph, mode, batch, steps, p, l.feeds, l.params, l.outputs, predicted, l.taskGraph,
-                l.schedule, l.notes);
+                l.schedule, l.notes, options.costs().launchTimes(p, l.work));
     }
 
     /**

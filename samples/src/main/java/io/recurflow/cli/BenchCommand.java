@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.recurflow.codegen.Flops;
 import io.recurflow.interp.Tensor;
 import io.recurflow.ir.Graph;
+import io.recurflow.runtime.JitWarmup;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seq", defaultValue = "100", paramLabel = "T", description = "Steps per sequence (default 100).")
     int seq;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed runs per mode first (default 3).")
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed runs per mode first (default 3); more, for up to 4 s, until the JIT compiler has gone quiet.")
     int warmup;
 
     @Option(names = "--runs", defaultValue = "10", paramLabel = "R", description = "Timed runs per mode (default 10).")
@@ -116,12 +117,15 @@ final class BenchCommand implements Callable<Integer> {
         double flops = Flops.perRun(g, batch, seq);
         List<Engines.Engine> engines = new ArrayList<>();
         double[][] ms;
+        int warmups;
         double[] overlap = new double[kinds.size()];
         try {
             for (Engines.Kind k : kinds) {
                 engines.add(Engines.open(k, g, batch, seq, feeds.values(), device, Engines.queues(queues)));
             }
-            ms = timeInterleaved(engines, feeds, warmup, runs);
+            BenchCommand.Timed timed = timeInterleaved(engines, feeds, warmup, runs);
+            ms = timed.ms();
+            warmups = timed.warmups();
             // one more run of each OpenCL mode with every launch profiled: the measured queue overlap
             for (int i = 0; i < kinds.size(); i++) {
                 overlap[i] = kinds.get(i) == Engines.Kind.reference ? Double.NaN
@@ -133,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         System.out.printf("bench %s: batch %d, seq %d, %d warm-up + %d interleaved runs per mode, %.3f GFLOP per run%n",
-                g.name(), batch, seq, warmup, runs, flops / 1e9);
+                g.name(), batch, seq, warmups, runs, flops / 1e9);
         System.out.printf("  %-10s %10s %10s %10s %9s %9s %12s%n", "mode", "median ms", "min ms", "max ms", "GFLOP/s",
                 "launches", "predicted ms");
         List<Map<String, Object>> results = new ArrayList<>();
@@ -187,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            Map<String, Object> root = jsonHeader(model, batch, seq, warmup);
+            Map<String, Object> root = jsonHeader(model, batch, seq, warmups);
             root.put("gflop_per_run", flops / 1e9);
             root.put("results", results);
             root.put("speedups", speedups);
@@ -242,18 +246,29 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Milliseconds by engine, then run, and the untimed rounds run before them. */
+    record Timed(double[][] ms, int warmups) {
+    }
+
     /**
-     * Times {@code runs} runs of each engine after {@code warmup} untimed ones, interleaved (every
-     * engine once per round, each round starting one engine later, so that no mode always runs right
-     * after the same other one and inherits its garbage or its caches): milliseconds by engine, then run.
+     * The longest the untimed rounds go on, past the {@code --warmup} asked for, for the JIT compiler to
+     * go quiet ({@link JitWarmup}): on a CPU device its thread would take a core from the kernels.
      */
-    static double[][] timeInterleaved(List<Engines.Engine> engines, Feeds feeds, int warmup, int runs) {
+    static final long WARMUP_MS = 4000;
+
+    /**
+     * Times {@code runs} runs of each engine after at least {@code warmup} untimed rounds (more, up to
+     * {@link #WARMUP_MS}, until the JIT compiler is quiet; none when {@code warmup} is 0), interleaved
+     * (every engine once per round, each round starting one engine later, so that no mode always runs
+     * right after the same other one and inherits its garbage or its caches).
+     */
+    static Timed timeInterleaved(List<Engines.Engine> engines, Feeds feeds, int warmup, int runs) {
         double[][] ms = new double[engines.size()][runs];
-        for (int w = 0; w < warmup; w++) {
+        int warmups = warmup == 0 ? 0 : JitWarmup.run(() -> {
             for (Engines.Engine e : engines) {
                 e.run(feeds.values(), feeds.lengths());
             }
-        }
+        }, warmup, WARMUP_MS);
         for (int r = 0; r < runs; r++) {
             for (int j = 0; j < engines.size(); j++) {
                 int i = (r + j) % engines.size();
@@ -265,7 +280,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
-        return ms;
+        return new Timed(ms, warmups);
     }
 
     /** The settings every bench JSON starts with, in a map that keeps its order. */

@@ -33,6 +33,7 @@ final class StreamsBench {
         List<String> labels = new ArrayList<>();
         List<Engines.Engine> engines = new ArrayList<>();
         double[][] ms;
+        int warmups;
         try {
             labels.add("batched");
             engines.add(Engines.open(Engines.Kind.batched, g, batch, seq, feeds.values(), device));
@@ -41,7 +42,9 @@ final class StreamsBench {
                 engines.add(Engines.open(Engines.Kind.scheduled, g, batch, seq, feeds.values(), device,
                         Engines.queues(queues), s));
             }
-            ms = BenchCommand.timeInterleaved(engines, feeds, warmup, runs);
+            BenchCommand.Timed timed = BenchCommand.timeInterleaved(engines, feeds, warmup, runs);
+            ms = timed.ms();
+            warmups = timed.warmups();
         } finally {
             for (Engines.Engine e : engines) {
                 e.close();
@@ -49,7 +52,7 @@ final class StreamsBench {
         }
         double stepsPerRun = (double) batch * seq;
         System.out.printf("bench %s --streams: batch %d, seq %d, %d warm-up + %d interleaved runs each%n", g.name(),
-                batch, seq, warmup, runs);
+                batch, seq, warmups, runs);
         System.out.printf("  %-15s %10s %10s %10s %14s %9s %7s %11s%n", "plan", "median ms", "min ms", "max ms",
                 "seq·steps/s", "launches", "queues", "vs batched");
         List<Map<String, Object>> results = new ArrayList<>();
@@ -83,7 +86,7 @@ final class StreamsBench {
         }
         System.out.println("  (vs batched: the batched mode's median over this one's; above 1 is faster)");
         if (json != null) {
-            Map<String, Object> root = BenchCommand.jsonHeader(model, batch, seq, warmup);
+            Map<String, Object> root = BenchCommand.jsonHeader(model, batch, seq, warmups);
             root.put("runs", runs);
             root.put("results", results);
             BenchCommand.writeJson(json, root);

@@ -16,11 +16,21 @@ import java.util.Map;
  */
 final class Timeline {
     private final List<LaunchTiming> timings;
+    private final List<Double> predictedUs;
     private final long origin;
     private final long end;
 
     Timeline(List<LaunchTiming> timings) {
+        this(timings, List.of());
+    }
+
+    /**
+     * {@code predictedUs}: the cost model's time of each launch in the same order, shown beside the
+     * measured one (ignored unless there is one for every launch).
+     */
+    Timeline(List<LaunchTiming> timings, List<Double> predictedUs) {
         this.timings = timings;
+        this.predictedUs = predictedUs.size() == timings.size() ? predictedUs : List.of();
         long o = Long.MAX_VALUE;
         long e = 0;
         for (LaunchTiming t : timings) {
@@ -58,7 +68,8 @@ final class Timeline {
 
     void writeChromeTrace(Path file) {
         List<Map<String, Object>> events = new ArrayList<>();
-        for (LaunchTiming t : timings) {
+        for (int i = 0; i < timings.size(); i++) {
+            LaunchTiming t = timings.get(i);
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("name", t.label());
             e.put("cat", t.function());
@@ -67,6 +78,12 @@ final class Timeline {
             e.put("dur", (t.endNs() - t.startNs()) / 1e3);
             e.put("pid", 1);
             e.put("tid", t.queue());
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("queued_us", (t.queuedNs() - origin) / 1e3);
+            if (!predictedUs.isEmpty() && !predictedUs.get(i).isNaN()) {
+                args.put("predicted_us", predictedUs.get(i));
+            }
+            e.put("args", args);
             events.add(e);
         }
         for (int q = 0; q <= timings.stream().mapToInt(LaunchTiming::queue).max().orElse(0); q++) {
@@ -92,13 +109,16 @@ final class Timeline {
             sb.append(String.format("<text x=\"2\" y=\"%d\">queue %d</text>%n", q * lane + 18, q));
         }
         String[] colours = {"#e07b00", "#2e8b57", "#4a6fa5", "#a05195", "#8c9bab"};
-        for (LaunchTiming t : timings) {
+        for (int i = 0; i < timings.size(); i++) {
+            LaunchTiming t = timings.get(i);
             double x = 70 + (t.startNs() - origin) * scale;
             double w = Math.max(0.5, (t.endNs() - t.startNs()) * scale);
+            String predicted = predictedUs.isEmpty() || predictedUs.get(i).isNaN() ? ""
+                    : String.format(", predicted %.1f us", predictedUs.get(i));
             sb.append(String.format("<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\">"
-                    + "<title>%s (%s) %.1f us</title></rect>%n", x, t.queue() * lane + 4, w, lane - 8,
+                    + "<title>%s (%s) %.1f us%s</title></rect>%n", x, t.queue() * lane + 4, w, lane - 8,
                     colours[Math.abs(t.function().hashCode()) % colours.length], escape(t.label()), escape(t.function()),
-                    (t.endNs() - t.startNs()) / 1e3));
+                    (t.endNs() - t.startNs()) / 1e3, predicted));
         }
         sb.append(String.format("<text x=\"70\" y=\"%d\">0 ms</text><text x=\"%d\" y=\"%d\">%.2f ms</text>%n",
                 queues * lane + 22, (int) width + 20, queues * lane + 22, spanMs()));

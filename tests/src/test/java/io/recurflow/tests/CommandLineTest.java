@@ -215,8 +215,12 @@ class CommandLineTest {
             if (e.get("ph").asText().equals("X")) {
                 launches++;
                 assertTrue(e.get("dur").asDouble() >= 0 && e.has("tid"), e.toString());
+                // the cost model's price of the launch beside its measured time, and when the host queued it
+                assertTrue(e.get("args").get("predicted_us").asDouble() > 0, e.toString());
+                assertTrue(e.get("args").get("queued_us").asDouble() <= e.get("ts").asDouble(), e.toString());
             }
         }
+        assertTrue(Files.readString(svg).contains("predicted"), "the SVG's launch titles name the prediction");
         assertTrue(r.out().contains("launches " + launches + ";"), r.out() + " vs " + launches + " trace events");
         assertTrue(Files.readString(svg).startsWith("<svg"));
 

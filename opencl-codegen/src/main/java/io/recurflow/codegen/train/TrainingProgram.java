@@ -173,7 +173,8 @@ final class TrainingProgram {
         Program train = new Program(p.name() + "-train", p.source() + "\n" + SOURCE, buffers, kernels, setup, run,
                 p.queues());
         CompiledModel model = new CompiledModel(grad.graph(), grad.mode(), grad.batch(), grad.steps(), train,
-                grad.feeds(), grad.params(), outputs, grad.predictedUs(), grad.tasks(), grad.schedule(), grad.notes());
+                grad.feeds(), grad.params(), outputs, grad.predictedUs(), grad.tasks(), grad.schedule(), grad.notes(),
+                List.of());
         return new Built(model, paramBuffers, stateBuffers);
     }
 
