@@ -60,10 +60,10 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v7: measured once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
+        // v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
         // element-wise rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside
         // a GEMM and of two work-groups)
-        return cacheDir().resolve("calibration-v7-" + key + ".json");
+        return cacheDir().resolve("calibration-v8-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -81,7 +81,8 @@ public final class Calibration {
                         num(m, "eventUs"), device.computeUnits(), Boolean.TRUE.equals(m.get("concurrentQueues")),
                         groupSize(device), num(m, "oneGroupGflops"), num(m, "oneGroupRowsGflops"),
                         num(m, "overlap"), num(m, "groupOverlap"), gemmRates(m.get("gemmGflopsByRows")),
-                        new LaunchCostModel.Host(num(m, "hostUsPerTransfer"), num(m, "hostNsPerByte")),
+                        new LaunchCostModel.Host(num(m, "hostUsPerTransfer"), num(m, "hostNsPerByte"),
+                                num(m, "hostUsPerLaunch"), Boolean.TRUE.equals(m.get("hostSharesCores"))),
                         num(m, "longOverheadUs"), new LaunchCostModel.Small(num(m, "smallGbPerS"), num(m, "smallItemNs")),
                         "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
@@ -120,6 +121,8 @@ public final class Calibration {
             out.put("gemmGflopsByRows", byRows);
             out.put("hostUsPerTransfer", m.host().usPerTransfer());
             out.put("hostNsPerByte", m.host().nsPerByte());
+            out.put("hostUsPerLaunch", m.host().usPerLaunch());
+            out.put("hostSharesCores", m.host().sharesCores());
             Path tmp = Files.createTempFile(file.getParent(), "calibration", ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -254,8 +257,50 @@ public final class Calibration {
             }
             """;
 
-    /** Runs the measuring programs on {@code s} and derives the constants (medians of repeated runs). */
+    /**
+     * Passes of the whole measurement, each constant the median of theirs: on a shared VM the machine's
+     * speed can halve for a second or two (seen here within one pass: a GEMM at 987 µs against 553 µs in
+     * the pass before, the work-group overlap 0.36 against 0.89), so that a single pass can be a bad one.
+     */
+    static final int PASSES = 3;
+
+    /** Measures {@link #PASSES} times on {@code s}; each constant is the median of the passes'. */
     static LaunchCostModel measure(Session s, int units) {
+        List<LaunchCostModel> passes = new ArrayList<>();
+        for (int i = 0; i < PASSES; i++) {
+            passes.add(measureOnce(s, units));
+        }
+        return medianOf(passes);
+    }
+
+    /** The model whose every constant is the median of {@code ms}' (GEMM rates row count by row count). */
+    static LaunchCostModel medianOf(List<LaunchCostModel> ms) {
+        java.util.function.Function<java.util.function.ToDoubleFunction<LaunchCostModel>, Double> med = f -> {
+            double[] v = ms.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        };
+        LaunchCostModel first = ms.get(0);
+        int[] rows = first.gemmRates().rows();
+        double[] rates = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            int r = i;
+            rates[i] = med.apply(m -> m.gemmRates().gflops()[r]);
+        }
+        double overlap = med.apply(LaunchCostModel::overlap);
+        return new LaunchCostModel(med.apply(LaunchCostModel::overheadUs), med.apply(LaunchCostModel::gflops),
+                med.apply(LaunchCostModel::gbPerS), med.apply(LaunchCostModel::itemNs), med.apply(LaunchCostModel::eventUs),
+                first.units(), overlap >= MIN_OVERLAP, first.groupSize(), med.apply(LaunchCostModel::oneGroupGflops),
+                med.apply(LaunchCostModel::oneGroupRowsGflops), overlap, med.apply(LaunchCostModel::groupOverlap),
+                new LaunchCostModel.GemmRates(rows, rates),
+                new LaunchCostModel.Host(med.apply(m -> m.host().usPerTransfer()), med.apply(m -> m.host().nsPerByte()),
+                        med.apply(m -> m.host().usPerLaunch()), first.host().sharesCores()),
+                med.apply(LaunchCostModel::longOverheadUs),
+                new LaunchCostModel.Small(med.apply(m -> m.small().gbPerS()), med.apply(m -> m.small().itemNs())),
+                first.source());
+    }
+
+    /** Runs the measuring programs on {@code s} once and derives the constants (medians of repeated runs). */
+    private static LaunchCostModel measureOnce(Session s, int units) {
         int big = LaunchCostModel.BIG_ITEMS;
         int launches = 200;
         List<BufferSpec> buffers = new ArrayList<>(List.of(
@@ -341,13 +386,17 @@ public final class Calibration {
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4"));
         List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
-        double overhead = wallUs(s, "same", source, buffers, kernels, setup, sameQueue, 2) / launches;
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
-        // the five in turn, round after round, so that a change in the machine's speed (a shared VM) hits
-        // all alike; each fraction from their medians
-        double[][] rounds = interleavedWallUs(s, source, buffers, kernels, setup,
-                List.of(recurrence, gemmRun, gemmBeside, oneOfTwoGroups, twoGroups), List.of(1, 1, 2, 1, 1));
+        // the seven in turn, round after round, so that a change in the machine's speed (a shared VM) hits
+        // all alike; each fraction and the launch overheads from their medians
+        Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
+                List.of(recurrence, gemmRun, gemmBeside, oneOfTwoGroups, twoGroups, sameQueue, crossQueue),
+                List.of(1, 1, 2, 1, 1, 2, 2));
+        double[][] rounds = measured.wallUs();
+        double overhead = median(rounds, r -> r[5]) / launches;
+        double cross = median(rounds, r -> r[6]) / launches;
+        double enqueue = median(measured.enqueueUs(), r -> r[5]) / launches;
         double one = median(rounds, r -> r[0]);
         double gemmAlone = median(rounds, r -> r[1]);
         double mixed = median(rounds, r -> r[2]);
@@ -360,14 +409,18 @@ public final class Calibration {
                 + " alone) on a second queue; two as work-groups of one launch %.0f us (one %.0f us): the device %s%n",
                 one, mixed, gemmAlone, groupTwo, groupOne,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
-        double cross = wallUs(s, "cross", source, buffers, kernels, setup, crossQueue, 2) / launches;
         // the kernels' own times, all in one program run round after round, each after a different kernel as
         // in a real run: rates whose ratios decide between plans (a GEMM against a one-group product) come
         // from the same moments of the machine
         int few = LaunchCostModel.Small.ITEMS;
         int[] gemmRows = {1, 4, 32, m, 2048};
         List<Instr> timed = new ArrayList<>(List.of(oneGroup.get(0), oneGroupRows.get(0)));
-        for (int rows : gemmRows) {
+        // the 256-row GEMM first, so that the fewer rows find the weights in the caches, as a step's product
+        // does in a run whose working set fits them (measured cold, one row read 15-18 GFLOP/s here and
+        // priced a naive 1-row product at three times its time)
+        int[] order = {3, 0, 1, 2, 4};
+        for (int o : order) {
+            int rows = gemmRows[o];
             List<Arg> args = new ArrayList<>(gemmArgs);
             args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(rows));
             timed.add(new Instr.Launch(5, args, GemmKernel.globalSize(gemm, rows), GemmKernel.localSize(gemm, rows), 0,
@@ -384,8 +437,8 @@ public final class Calibration {
         double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (us[0] * 1e3);
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
         double[] rates = new double[gemmRows.length];
-        for (int i = 0; i < gemmRows.length; i++) {
-            rates[i] = gemm.flops(gemmRows[i]) / (us[2 + i] * 1e3);
+        for (int i = 0; i < order.length; i++) {
+            rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[2 + i] * 1e3);
         }
         int e = 2 + gemmRows.length;
         LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (us[e] * 1e3),
@@ -396,7 +449,7 @@ public final class Calibration {
         double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
-                new LaunchCostModel.GemmRates(gemmRows, rates), host(s), longOverhead, small, "measured");
+                new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, "measured");
     }
 
     /**
@@ -405,11 +458,12 @@ public final class Calibration {
      * 16 floats for the fixed cost of a transfer, 4 MiB for the cost per byte (medians of seven runs
      * after warming up).
      */
-    private static LaunchCostModel.Host host(Session s) {
+    private static LaunchCostModel.Host host(Session s, double enqueueUs) {
         double small = roundTripUs(s, 16);
         int n = 1 << 20;
         double big = roundTripUs(s, n);
-        return new LaunchCostModel.Host(small / 2, Math.max(0, big - small) * 1e3 / (8.0 * n));
+        return new LaunchCostModel.Host(small / 2, Math.max(0, big - small) * 1e3 / (8.0 * n), enqueueUs,
+                s.device().type() == io.recurflow.runtime.cl.DeviceType.CPU);
     }
 
     private static double roundTripUs(Session s, int n) {
@@ -456,24 +510,6 @@ public final class Calibration {
         return new Program("calibration-" + name, source, buffers, kernels, setup, run, queues);
     }
 
-    private static double wallUs(Session s, String name, String source, List<BufferSpec> buffers,
-                                 List<KernelSpec> kernels, List<Instr> setup, List<Instr> run, int queues) {
-        try (Loaded l = s.load(program(name, source, buffers, kernels, setup, run, queues), Map.of())) {
-            // 21 runs: a chain of tiny launches takes a millisecond or two, and single runs vary by 2x here
-            double[] t = new double[21];
-            // warm up the host's enqueue path until the JIT has compiled it, as it has in any run that
-            // matters, and has gone quiet: a few thousand launches at least (measured in the interpreter,
-            // the overhead read up to 2x high)
-            JitWarmup.run(() -> l.run(Map.of()), Math.max(1, 4000 / Math.max(1, run.size())), WARMUP_MS);
-            for (int i = 0; i < t.length; i++) {
-                RunResult r = l.run(Map.of(), false);
-                t[i] = r.wallNanos() / 1e3;
-            }
-            Arrays.sort(t);
-            return t[t.length / 2];
-        }
-    }
-
     /**
      * The overhead of a launch of a kernel that loops over recurrence steps, a work-group each, as a
      * wavefront issues them: a chain of two work-groups of 8 recurrence steps each (the chunks of two
@@ -513,27 +549,35 @@ public final class Calibration {
      * Wall times of one run of each of {@code runs} (on {@code queues[i]} queues), in turn, for
      * {@link #ROUNDS} rounds after warming each up: microseconds by round, then program.
      */
-    private static double[][] interleavedWallUs(Session s, String source, List<BufferSpec> buffers,
-                                                List<KernelSpec> kernels, List<Instr> setup, List<List<Instr>> runs,
-                                                List<Integer> queues) {
+    /** Wall times and the host's enqueue times of interleaved runs: microseconds by round, then program. */
+    private record Rounds(double[][] wallUs, double[][] enqueueUs) {
+    }
+
+    private static Rounds interleavedWallUs(Session s, String source, List<BufferSpec> buffers,
+                                           List<KernelSpec> kernels, List<Instr> setup, List<List<Instr>> runs,
+                                           List<Integer> queues) {
         List<Loaded> loaded = new ArrayList<>();
         try {
             for (int i = 0; i < runs.size(); i++) {
                 loaded.add(s.load(program("interleaved-" + i, source, buffers, kernels, setup, runs.get(i),
                         queues.get(i)), Map.of()));
             }
+            // a few thousand launches at least (the chains' 200 a round), as in wallUs
             JitWarmup.run(() -> {
                 for (Loaded l : loaded) {
                     l.run(Map.of(), false);
                 }
-            }, 2, WARMUP_MS);
+            }, 10, WARMUP_MS);
             double[][] t = new double[ROUNDS][runs.size()];
+            double[][] enqueue = new double[ROUNDS][runs.size()];
             for (int r = 0; r < ROUNDS; r++) {
                 for (int i = 0; i < runs.size(); i++) {
-                    t[r][i] = loaded.get(i).run(Map.of(), false).wallNanos() / 1e3;
+                    RunResult result = loaded.get(i).run(Map.of(), false);
+                    t[r][i] = result.wallNanos() / 1e3;
+                    enqueue[r][i] = result.enqueueNanos() / 1e3;
                 }
             }
-            return t;
+            return new Rounds(t, enqueue);
         } finally {
             for (Loaded l : loaded) {
                 l.close();

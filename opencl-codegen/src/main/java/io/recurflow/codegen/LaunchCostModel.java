@@ -73,11 +73,17 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     }
 
     /**
-     * The host's side of a run's transfers: a fixed cost per write or read (its command, its share of
-     * the run's start and finish) and a cost per byte.
+     * The host's side of a run: a fixed cost per write or read (its command, its share of the run's
+     * start and finish) and a cost per byte of its transfers; the host's time to enqueue a launch; and
+     * whether the device runs on the host's own cores (a CPU device), so that while the host enqueues,
+     * a kernel spread over every compute unit has one fewer.
      */
-    public record Host(double usPerTransfer, double nsPerByte) {
-        public static final Host FREE = new Host(0, 0);
+    public record Host(double usPerTransfer, double nsPerByte, double usPerLaunch, boolean sharesCores) {
+        public static final Host FREE = new Host(0, 0, 0, false);
+
+        public Host(double usPerTransfer, double nsPerByte) {
+            this(usPerTransfer, nsPerByte, 0, false);
+        }
     }
 
     /**
@@ -201,6 +207,22 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     }
 
     /**
+     * The time a launch starting at {@code startUs} loses to the host while the host enqueues until
+     * {@code hostDoneUs}: its work (not its overhead) runs on {@code units − 1} of the units meanwhile,
+     * when the device shares the host's cores and the kernel spreads over all of them.
+     */
+    double hostContentionUs(Work w, double startUs, double hostDoneUs) {
+        if (!host.sharesCores() || units < 2 || w.recurrence() || w.knownUs() > 0 || startUs >= hostDoneUs) {
+            return 0;
+        }
+        double workUs = launchUs(w) - overheadUs;
+        double rate = (units - 1) / (double) units;
+        double window = hostDoneUs - startUs;
+        // done within the window at the lower rate, or the window's share at it and the rest at full speed
+        return workUs <= window * rate ? workUs / rate - workUs : window - window * rate;
+    }
+
+    /**
      * The time of work that takes {@code serialUs} in turn and {@code parallelUs} with every queue
      * running side by side: the measured fraction {@link #overlap} of the difference is saved.
      */
@@ -216,21 +238,32 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
         return totalUs - groupOverlap * Math.max(0, totalUs - longestUs);
     }
 
-    /** The program's time with its queues side by side ({@code concurrent}) or as one queue. */
+    /**
+     * The program's time with its queues side by side ({@code concurrent}) or as one queue. The host
+     * enqueues the launches one after another, {@link Host#usPerLaunch} each: none starts before it is
+     * enqueued, and on a device that {@link Host#sharesCores shares the host's cores} a kernel spread
+     * over all of them (not a recurrence's work-groups) runs on one core fewer until the host is done.
+     */
     private double simulate(Program p, List<Work> work, boolean concurrent) {
         double[] queueFree = new double[concurrent ? p.queues() : 1];
         java.util.Map<Integer, Double> eventDone = new java.util.HashMap<>();
         double end = 0;
+        double hostDone = p.run().stream().filter(i -> i instanceof Instr.Launch).count() * host.usPerLaunch();
+        double enqueued = 0;
         for (int i = 0; i < p.run().size(); i++) {
-            if (!(p.run().get(i) instanceof Instr.Launch l) || work.get(i) == null) {
+            if (!(p.run().get(i) instanceof Instr.Launch l)) {
+                continue;
+            }
+            enqueued += host.usPerLaunch();
+            if (work.get(i) == null) {
                 continue;
             }
             int q = concurrent ? l.queue() : 0;
-            double start = queueFree[q];
+            double start = Math.max(queueFree[q], enqueued);
             for (int e : l.waits()) {
                 start = Math.max(start, eventDone.getOrDefault(e, 0.0) + eventUs);
             }
-            double finish = start + launchUs(work.get(i));
+            double finish = start + launchUs(work.get(i)) + hostContentionUs(work.get(i), start, hostDone);
             queueFree[q] = finish;
             if (l.event() >= 0) {
                 eventDone.put(l.event(), finish);

@@ -114,4 +114,44 @@ public class LaunchCostModelTest {
         assertEquals(device + 26, withHost.predict(p, work), 1e-9);
         assertTrue(model(RATES, 0).hostUs(p) == 0);
     }
+
+    private static LaunchCostModel withEnqueue(double usPerLaunch, boolean sharesCores) {
+        return new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, RATES,
+                new LaunchCostModel.Host(0, 0, usPerLaunch, sharesCores), 10, null, "test");
+    }
+
+    /** A GEMM of 100 µs of work, then {@code steps} launches of {@code stepWork} each, on one queue. */
+    private static double predictGemmThenSteps(LaunchCostModel m, int steps, LaunchCostModel.Work stepWork) {
+        List<Instr> run = new java.util.ArrayList<>();
+        List<LaunchCostModel.Work> work = new java.util.ArrayList<>();
+        for (int i = 0; i <= steps; i++) {
+            run.add(new Instr.Launch(0, List.of(new Arg.Buffer(0)), new long[] {1}, null, 0, List.of(), -1, "k" + i));
+            work.add(i == 0 ? new LaunchCostModel.Work(200 * 1e3 * 100, 0, 0) : stepWork);
+        }
+        Program p = new Program("t", "__kernel void k(__global float* x) { }",
+                List.of(new BufferSpec(0, "x", 4000, BufferSpec.Role.INPUT)),
+                List.of(new KernelSpec(0, "k", List.of(Arg.Kind.BUFFER))), List.of(), run, 1);
+        return m.predict(p, work);
+    }
+
+    @Test
+    void whileTheHostEnqueuesOnTheDevicesOwnCoresAKernelOverAllOfThemRunsOnOneFewer() {
+        LaunchCostModel.Work step = LaunchCostModel.Work.recurrence(20);
+        // the GEMM: 10 µs overhead + 100 µs of work; each step 10 + 20 µs; the host enqueues 41 launches at 2 µs
+        double free = predictGemmThenSteps(withEnqueue(0, false), 40, step);
+        assertEquals(110 + 40 * 30, free, 1e-9);
+        // elsewhere (a GPU) the host's enqueueing only delays launches it has not enqueued yet: the first by 2 µs
+        assertEquals(2 + free, predictGemmThenSteps(withEnqueue(2, false), 40, step), 1e-9);
+        // on a CPU device the GEMM starts once enqueued (2 µs) and the host is busy until 82 µs: 80 µs at half
+        // the rate do 40 µs of its work, the other 60 µs then take 60 µs
+        double shared = predictGemmThenSteps(withEnqueue(2, true), 40, step);
+        assertEquals(2 + 10 + 80 + 60 + 40 * 30, shared, 1e-9);
+        // a host that enqueues one more launch: busy until 4 µs, 2 µs into the GEMM, which loses 1 µs of work
+        assertEquals(2 + 110 + 1 + 30, predictGemmThenSteps(withEnqueue(2, true), 1, step), 1e-9);
+        // the work-groups of a recurrence are not spread over the cores: not slowed
+        LaunchCostModel m = withEnqueue(2, true);
+        assertEquals(0, m.hostContentionUs(LaunchCostModel.Work.recurrence(100), 0, 1000), 1e-9);
+        // work that ends inside the host's window runs at half the rate throughout: twice its time
+        assertEquals(100, m.hostContentionUs(new LaunchCostModel.Work(200 * 1e3 * 100, 0, 0), 0, 1000), 1e-9);
+    }
 }

@@ -48,6 +48,8 @@ final class CalibrateCommand implements Callable<Integer> {
                 m.oneGroupGflops(), m.oneGroupRowsGflops());
         System.out.printf("  host transfers       %8.2f us each, %.3f ns per byte of a run's inputs and outputs%n",
                 m.host().usPerTransfer(), m.host().nsPerByte());
+        System.out.printf("  host enqueue         %8.2f us a launch%s%n", m.host().usPerLaunch(),
+                m.host().sharesCores() ? " (on the device's own cores: a kernel over all of them has one fewer meanwhile)" : "");
         System.out.printf("  overlap              %8.2f of the ideal gain on two queues (%s), %.2f for two work-groups"
                 + " of one launch%n", m.overlap(), m.concurrentQueues() ? "used" : "too little: one queue",
                 m.groupOverlap());

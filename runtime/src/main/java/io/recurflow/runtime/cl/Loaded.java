@@ -538,6 +538,7 @@ public final class Loaded implements AutoCloseable {
                 break;
             }
         }
+        long enqueued = System.nanoTime() - t0;
         // always finish: nothing enqueued may still refer to staging buffers or events once we return (the
         // program's queues: it enqueues on no others, and every run before it has finished its own)
         try {
@@ -574,7 +575,7 @@ public final class Loaded implements AutoCloseable {
                 outputs.put(((ReadStep) s).host, ((ReadStep) s).take());
             }
         }
-        return new RunResult(outputs, timings, System.nanoTime() - t0);
+        return new RunResult(outputs, timings, System.nanoTime() - t0, enqueued);
     }
 
     private static RuntimeException add(RuntimeException first, RuntimeException next) {
