@@ -152,6 +152,34 @@ class DifferentialTest {
     }
 
     /**
+     * The scheduled mode runs a recurrence step by step as the batched mode does, one launch split over
+     * work-groups where the cost model prefers it: here a device of three compute units with fast
+     * one-group products whose kernels that loop over steps cost a second to launch, on 1, 2 and 4 queues.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"rnn:hidden=12,input=5", "lstm:hidden=12,input=5",
+        "gru:hidden=12,input=5", "lstm:layers=2,hidden=16,input=5,bidirectional=true"})
+    void scheduledStepsTakeTheOneLaunchStepWhereCheaper(String spec) {
+        Graph g = ModelZoo.build(spec);
+        int[] lengths = {6, 3, 1, 6};
+        LaunchCostModel costs = new LaunchCostModel(12, 150, 20, 0.5, 5, 3, true, 4, 1000, 1000, 1, 1, null,
+                LaunchCostModel.Host.FREE, 1e6, null, "test: split steps, costly step loops");
+        long recurrences = io.recurflow.scc.SccAnalysis.analyze(g).components().stream().filter(c -> c.isRecurrent())
+                .count();
+        for (int queues : new int[] {1, 2, 4}) {
+            Lowering.Options options = new Lowering.Options(queues, 4, costs);
+            CompiledModel compiled = Lowering.lower(g, Mode.SCHEDULED, lengths.length, 6, options);
+            long split = compiled.program().run().stream()
+                    .filter(i -> i instanceof io.recurflow.runtime.program.Instr.Launch l
+                            && l.label().contains("step in one launch") && l.global()[0] > l.local()[0])
+                    .count();
+            assertEquals(6 * recurrences, split, spec + " on " + queues + " queues: a split launch per step\n"
+                    + String.join("\n", compiled.notes()));
+            assertMatchesReference(g, Mode.SCHEDULED, lengths, 6, 13, options);
+        }
+    }
+
+    /**
      * The batched mode's two ways to run a step, each checked to be the one taken: a GEMM and fused
      * element-wise kernels (a cost model whose one-group products are slow), and one launch split by
      * columns over work-groups, with one group (the built-in CPU model: sixteen-lane vector loops) and
