@@ -207,6 +207,13 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     }
 
     /**
+     * The shortest kernel that the host's enqueueing slows: a shorter one hardly gets a second worker
+     * thread anyway (measured here: the 1-row GEMMs of a naive run took 11.5 µs on average while the host
+     * enqueued without a break, against 18-22 µs calibrated with both threads free).
+     */
+    static final double CONTENDED_US = 50;
+
+    /**
      * The time a launch starting at {@code startUs} loses to the host while the host enqueues until
      * {@code hostDoneUs}: its work (not its overhead) runs on {@code units − 1} of the units meanwhile,
      * when the device shares the host's cores and the kernel spreads over all of them.
@@ -216,6 +223,9 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
             return 0;
         }
         double workUs = launchUs(w) - overheadUs;
+        if (workUs < CONTENDED_US) {
+            return 0;
+        }
         double rate = (units - 1) / (double) units;
         double window = hostDoneUs - startUs;
         // done within the window at the lower rate, or the window's share at it and the rest at full speed

@@ -153,5 +153,7 @@ public class LaunchCostModelTest {
         assertEquals(0, m.hostContentionUs(LaunchCostModel.Work.recurrence(100), 0, 1000), 1e-9);
         // work that ends inside the host's window runs at half the rate throughout: twice its time
         assertEquals(100, m.hostContentionUs(new LaunchCostModel.Work(200 * 1e3 * 100, 0, 0), 0, 1000), 1e-9);
+        // a kernel shorter than CONTENDED_US hardly gets a second thread anyway: not slowed
+        assertEquals(0, m.hostContentionUs(new LaunchCostModel.Work(200 * 1e3 * 20, 0, 0), 0, 1000), 1e-9);
     }
 }
