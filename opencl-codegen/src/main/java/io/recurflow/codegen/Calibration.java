@@ -391,24 +391,16 @@ public final class Calibration {
         // the seven in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
-                List.of(recurrence, gemmRun, gemmBeside, oneOfTwoGroups, twoGroups, sameQueue, crossQueue),
-                List.of(1, 1, 2, 1, 1, 2, 2));
+                List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue), List.of(1, 1, 2, 2, 2));
         double[][] rounds = measured.wallUs();
-        double overhead = median(rounds, r -> r[5]) / launches;
-        double cross = median(rounds, r -> r[6]) / launches;
-        double enqueue = median(measured.enqueueUs(), r -> r[5]) / launches;
+        double overhead = median(rounds, r -> r[3]) / launches;
+        double cross = median(rounds, r -> r[4]) / launches;
+        double enqueue = median(measured.enqueueUs(), r -> r[3]) / launches;
         double one = median(rounds, r -> r[0]);
         double gemmAlone = median(rounds, r -> r[1]);
         double mixed = median(rounds, r -> r[2]);
-        double groupOne = median(rounds, r -> r[3]);
-        double groupTwo = median(rounds, r -> r[4]);
         double overlap = Math.max(0, Math.min(1, (one + gemmAlone - mixed) / Math.min(one, gemmAlone)));
-        double groupOverlap = savedFraction(groupOne, groupTwo);
         boolean concurrent = overlap >= MIN_OVERLAP;
-        System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside a GEMM (%.0f us"
-                + " alone) on a second queue; two as work-groups of one launch %.0f us (one %.0f us): the device %s%n",
-                one, mixed, gemmAlone, groupTwo, groupOne,
-                concurrent ? "runs queues side by side" : "gains little from several queues");
         // the kernels' own times, all in one program run round after round, each after a different kernel as
         // in a real run: rates whose ratios decide between plans (a GEMM against a one-group product) come
         // from the same moments of the machine
@@ -433,6 +425,14 @@ public final class Calibration {
                 List.of(), -1, "gate"));
         timed.add(copy.get(0));
         timed.add(gate.get(0));
+        // one and two work-groups of recurrence steps, each right after a GEMM as in a wavefront (the
+        // device's threads awake: timed after an idle moment instead, the pair also paid a sleeping
+        // thread's wake-up, and the overlap read 0.08-0.36 in one pass in three)
+        List<Arg> projection = new ArrayList<>(gemmArgs);
+        projection.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(32));
+        Instr.Launch gemm32 = new Instr.Launch(5, projection, GemmKernel.globalSize(gemm, 32),
+                GemmKernel.localSize(gemm, 32), 0, List.of(), -1, "projection");
+        timed.addAll(List.of(gemm32, oneOfTwoGroups.get(0), gemm32, twoGroups.get(0)));
         double[] us = deviceUs(s, source, buffers, kernels, setup, timed);
         double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (us[0] * 1e3);
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
@@ -445,6 +445,13 @@ public final class Calibration {
                 Math.max(0, us[e + 1] - us[e]) * 1e3 / few);
         double gbPerS = 8.0 * big / (us[e + 2] * 1e3);
         double itemNs = Math.max(0, us[e + 3] - us[e + 2]) * 1e3 / big;
+        double groupOne = us[e + 5];
+        double groupTwo = us[e + 7];
+        double groupOverlap = savedFraction(groupOne, groupTwo);
+        System.err.printf("note: a one-work-group recurrence (%.0f us alone) took %.0f us beside a GEMM (%.0f us"
+                + " alone) on a second queue; two as work-groups of one launch %.0f us (one %.0f us): the device %s%n",
+                one, mixed, gemmAlone, groupTwo, groupOne,
+                concurrent ? "runs queues side by side" : "gains little from several queues");
         double gflops = rates[3];
         double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
