@@ -332,23 +332,19 @@ public final class Calibration {
         kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
+        // GEMMs of a few rows read the weights as they are, [n, k], with dot products along k (the lowering
+        // packs them only for more than 16 rows)
+        GemmSpec dot = new GemmSpec("calib_gemm_dot", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, false);
+        kernels.add(new KernelSpec(10, dot.name(), GemmKernel.params(dot).stream().map(ParamKind::argKind).toList()));
         kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
-        String source = KERNELS + "\n" + oneGroupRowsKernel() + "\n" + GemmKernel.source(gemm) + "\n" + GemmKernel.packSource(gemm);
+        String source = KERNELS + "\n" + oneGroupRowsKernel() + "\n" + GemmKernel.source(gemm) + "\n"
+                + GemmKernel.packSource(gemm) + "\n" + GemmKernel.source(dot);
         List<Instr> setup = List.of(new Instr.Fill(0, 0.5f, 0), new Instr.Fill(1, 0f, 0), new Instr.Fill(2, 0.1f, 0),
                 new Instr.Fill(4, 1e9f, 0), new Instr.Fill(5, 0.5f, 0), new Instr.Fill(6, 0f, 0),
                 new Instr.Fill(7, 0.1f, 0), new Instr.Fill(8, 0.5f, 0), new Instr.Fill(9, 0f, 0),
                 new Instr.Launch(4, List.of(new Arg.Buffer(2), new Arg.Int(0), new Arg.Buffer(3), new Arg.Int(0)),
                         GemmKernel.packGlobalSize(gemm), GemmKernel.packLocalSize(gemm), 0, List.of(), -1, "pack"));
-        List<Arg> gemmArgs = new ArrayList<>();
-        for (ParamKind p : GemmKernel.params(gemm)) {
-            gemmArgs.add(switch (p) {
-                case A -> new Arg.Buffer(0);
-                case B -> new Arg.Buffer(3);
-                case C -> new Arg.Buffer(1);
-                case M -> new Arg.Int(m);
-                default -> new Arg.Int(0);
-            });
-        }
+        List<Arg> gemmArgs = gemmArgs(gemm, 3, m);
         List<Instr> sameQueue = new ArrayList<>();
         List<Instr> crossQueue = new ArrayList<>();
         for (int i = 0; i < launches; i++) {
@@ -411,12 +407,21 @@ public final class Calibration {
         // does in a run whose working set fits them (measured cold, one row read 15-18 GFLOP/s here and
         // priced a naive 1-row product at three times its time)
         int[] order = {3, 0, 1, 2, 4};
-        for (int o : order) {
-            int rows = gemmRows[o];
-            List<Arg> args = new ArrayList<>(gemmArgs);
-            args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(rows));
-            timed.add(new Instr.Launch(5, args, GemmKernel.globalSize(gemm, rows), GemmKernel.localSize(gemm, rows), 0,
-                    List.of(), -1, "gemm " + rows));
+        int[] gemmAt = new int[order.length];
+        for (int i = 0; i < order.length; i++) {
+            int rows = gemmRows[order[i]];
+            boolean byDots = rows <= 16;
+            GemmSpec spec = byDots ? dot : gemm;
+            Instr.Launch product = new Instr.Launch(byDots ? 10 : 5, gemmArgs(spec, byDots ? 2 : 3, rows),
+                    GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), 0, List.of(), -1, "gemm " + rows);
+            if (byDots) {
+                // as a step's product runs: its weights in the caches (read by the step before) and after an
+                // element-wise kernel (right after a larger GEMM with other weights, a 1-row product took 18-25
+                // us here, after an element-wise kernel with its weights warm 9-10 us)
+                timed.addAll(List.of(sameQueue.get(0), product, sameQueue.get(1)));
+            }
+            gemmAt[i] = timed.size();
+            timed.add(product);
         }
         // the element-wise kernels over a step's worth of items (in the caches), then over 4 Mi (memory)
         timed.add(new Instr.Launch(1, List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0,
@@ -438,9 +443,9 @@ public final class Calibration {
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
         double[] rates = new double[gemmRows.length];
         for (int i = 0; i < order.length; i++) {
-            rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[2 + i] * 1e3);
+            rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[gemmAt[i]] * 1e3);
         }
-        int e = 2 + gemmRows.length;
+        int e = gemmAt[order.length - 1] + 1;
         LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (us[e] * 1e3),
                 Math.max(0, us[e + 1] - us[e]) * 1e3 / few);
         double gbPerS = 8.0 * big / (us[e + 2] * 1e3);
@@ -457,6 +462,21 @@ public final class Calibration {
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
                 new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, "measured");
+    }
+
+    /** A calibration GEMM's arguments: A in buffer 0, B in {@code b}, C in buffer 1, {@code rows} rows. */
+    private static List<Arg> gemmArgs(GemmSpec spec, int b, int rows) {
+        List<Arg> args = new ArrayList<>();
+        for (ParamKind p : GemmKernel.params(spec)) {
+            args.add(switch (p) {
+                case A -> new Arg.Buffer(0);
+                case B -> new Arg.Buffer(b);
+                case C -> new Arg.Buffer(1);
+                case M -> new Arg.Int(rows);
+                default -> new Arg.Int(0);
+            });
+        }
+        return args;
     }
 
     /**
