@@ -43,4 +43,23 @@ class JitWarmupTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void readsTheCompilerThreadsCpuTimeWhereProcShowsItNeverGoingBack() throws Exception {
+        long before = JitWarmup.compilerTicks();
+        assertTrue(before >= 0);
+        // enough work for the compiler to have something to do
+        double x = 0;
+        for (int i = 0; i < 5_000_000; i++) {
+            x += Math.sqrt(i) % 7;
+        }
+        assertTrue(x > 0);
+        long after = JitWarmup.compilerTicks();
+        assertTrue(after >= before, before + " then " + after);
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
+            // HotSpot names its compiler threads so: the ticks come from them (a forked test JVM has compiled
+            // plenty by now)
+            assertTrue(after > 0, "compiler threads' ticks on Linux: " + after);
+        }
+    }
 }
