@@ -60,9 +60,10 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead,
-        // element-wise rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside
-        // a GEMM and of two work-groups)
+        // v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the
+        // GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead, element-wise
+        // rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of
+        // two work-groups)
         return cacheDir().resolve("calibration-v8-" + key + ".json");
     }
 
@@ -371,10 +372,10 @@ public final class Calibration {
         List<Instr> recurrence = List.of(new Instr.Launch(6, recurrenceArgs, new long[] {1}, new long[] {1}, 0,
                 List.of(), -1, "recurrence"));
         List<Arg> groupArgs = List.of(new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(50));
-        List<Instr> oneOfTwoGroups = List.of(new Instr.Launch(8, groupArgs, new long[] {1}, new long[] {1}, 0, List.of(),
-                -1, "one group"));
-        List<Instr> twoGroups = List.of(new Instr.Launch(8, groupArgs, new long[] {2}, new long[] {1}, 0, List.of(), -1,
-                "two groups"));
+        Instr.Launch oneOfTwoGroups = new Instr.Launch(8, groupArgs, new long[] {1}, new long[] {1}, 0, List.of(), -1,
+                "one group");
+        Instr.Launch twoGroups = new Instr.Launch(8, groupArgs, new long[] {2}, new long[] {1}, 0, List.of(), -1,
+                "two groups");
         // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
         List<Instr> oneGroup = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
@@ -384,7 +385,7 @@ public final class Calibration {
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
-        // the seven in turn, round after round, so that a change in the machine's speed (a shared VM) hits
+        // the five in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
                 List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue), List.of(1, 1, 2, 2, 2));
@@ -403,9 +404,7 @@ public final class Calibration {
         int few = LaunchCostModel.Small.ITEMS;
         int[] gemmRows = {1, 4, 32, m, 2048};
         List<Instr> timed = new ArrayList<>(List.of(oneGroup.get(0), oneGroupRows.get(0)));
-        // the 256-row GEMM first, so that the fewer rows find the weights in the caches, as a step's product
-        // does in a run whose working set fits them (measured cold, one row read 15-18 GFLOP/s here and
-        // priced a naive 1-row product at three times its time)
+        // the 256-row GEMM first (its rate is the model's flat one), then the fewer rows, then the more
         int[] order = {3, 0, 1, 2, 4};
         int[] gemmAt = new int[order.length];
         for (int i = 0; i < order.length; i++) {
@@ -432,12 +431,9 @@ public final class Calibration {
         timed.add(gate.get(0));
         // one and two work-groups of recurrence steps, each right after a GEMM as in a wavefront (the
         // device's threads awake: timed after an idle moment instead, the pair also paid a sleeping
-        // thread's wake-up, and the overlap read 0.08-0.36 in one pass in three)
-        List<Arg> projection = new ArrayList<>(gemmArgs);
-        projection.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(32));
-        Instr.Launch gemm32 = new Instr.Launch(5, projection, GemmKernel.globalSize(gemm, 32),
-                GemmKernel.localSize(gemm, 32), 0, List.of(), -1, "projection");
-        timed.addAll(List.of(gemm32, oneOfTwoGroups.get(0), gemm32, twoGroups.get(0)));
+        // thread's wake-up, and the overlap read 0.08-0.36 in 6 of 12 passes in a row)
+        Instr.Launch gemm32 = projection(gemm);
+        timed.addAll(List.of(gemm32, oneOfTwoGroups, gemm32, twoGroups));
         double[] us = deviceUs(s, source, buffers, kernels, setup, timed);
         double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (us[0] * 1e3);
         double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
@@ -458,10 +454,16 @@ public final class Calibration {
                 one, mixed, gemmAlone, groupTwo, groupOne,
                 concurrent ? "runs queues side by side" : "gains little from several queues");
         double gflops = rates[3];
-        double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemmArgs, gemm, overhead);
+        double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemm, overhead);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
                 new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, "measured");
+    }
+
+    /** A 32-row GEMM with the packed weights: a wavefront's input projection of a chunk of steps. */
+    private static Instr.Launch projection(GemmSpec gemm) {
+        return new Instr.Launch(5, gemmArgs(gemm, 3, 32), GemmKernel.globalSize(gemm, 32), GemmKernel.localSize(gemm, 32),
+                0, List.of(), -1, "projection");
     }
 
     /** A calibration GEMM's arguments: A in buffer 0, B in {@code b}, C in buffer 1, {@code rows} rows. */
@@ -545,16 +547,13 @@ public final class Calibration {
      * {@code gemmOverheadUs}, per recurrence launch (the median of nine such pairs of runs).
      */
     private static double wavefrontOverheadUs(Session s, String source, List<BufferSpec> buffers,
-                                              List<KernelSpec> kernels, List<Instr> setup, List<Arg> gemmArgs,
-                                              GemmSpec gemm, double gemmOverheadUs) {
-        List<Arg> args = new ArrayList<>(gemmArgs);
-        args.set(GemmKernel.params(gemm).indexOf(ParamKind.M), new Arg.Int(32));
+                                              List<KernelSpec> kernels, List<Instr> setup, GemmSpec gemm,
+                                              double gemmOverheadUs) {
         List<Instr> chain = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
             chain.add(new Instr.Launch(8, List.of(new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(8)),
                     new long[] {2}, new long[] {1}, 0, List.of(), -1, "chunks"));
-            chain.add(new Instr.Launch(5, args, GemmKernel.globalSize(gemm, 32), GemmKernel.localSize(gemm, 32), 0,
-                    List.of(), -1, "projection"));
+            chain.add(projection(gemm));
         }
         try (Loaded l = s.load(program("wavefront", source, buffers, kernels, setup, chain, 1), Map.of())) {
             JitWarmup.run(() -> {
@@ -572,14 +571,14 @@ public final class Calibration {
         }
     }
 
-    /**
-     * Wall times of one run of each of {@code runs} (on {@code queues[i]} queues), in turn, for
-     * {@link #ROUNDS} rounds after warming each up: microseconds by round, then program.
-     */
     /** Wall times and the host's enqueue times of interleaved runs: microseconds by round, then program. */
     private record Rounds(double[][] wallUs, double[][] enqueueUs) {
     }
 
+    /**
+     * One run of each of {@code runs} (on {@code queues[i]} queues), in turn, for {@link #ROUNDS} rounds
+     * after warming them up until the JIT compiler is quiet.
+     */
     private static Rounds interleavedWallUs(Session s, String source, List<BufferSpec> buffers,
                                            List<KernelSpec> kernels, List<Instr> setup, List<List<Instr>> runs,
                                            List<Integer> queues) {
@@ -589,7 +588,8 @@ public final class Calibration {
                 loaded.add(s.load(program("interleaved-" + i, source, buffers, kernels, setup, runs.get(i),
                         queues.get(i)), Map.of()));
             }
-            // a few thousand launches at least (the chains' 200 a round), as in wallUs
+            // a few thousand launches at least (the chains' 200 a round), so that the JIT has compiled the
+            // host's enqueue path
             JitWarmup.run(() -> {
                 for (Loaded l : loaded) {
                     l.run(Map.of(), false);
@@ -629,7 +629,7 @@ public final class Calibration {
 
     /**
      * The device time of each launch of {@code launches}: all in one program, run for {@link #ROUNDS}
-     * rounds after one untimed; medians by launch.
+     * rounds after warming up until the JIT compiler is quiet; medians by launch.
      */
     private static double[] deviceUs(Session s, String source, List<BufferSpec> buffers, List<KernelSpec> kernels,
                                      List<Instr> setup, List<Instr> launches) {

@@ -123,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
             for (Engines.Kind k : kinds) {
                 engines.add(Engines.open(k, g, batch, seq, feeds.values(), device, Engines.queues(queues)));
             }
-            BenchCommand.Timed timed = timeInterleaved(engines, feeds, warmup, runs);
+            Timed timed = timeInterleaved(engines, feeds, warmup, runs);
             ms = timed.ms();
             warmups = timed.warmups();
             // one more run of each OpenCL mode with every launch profiled: the measured queue overlap
