@@ -60,11 +60,11 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the
+        // v9: few-row GEMMs timed in step-by-step chains; v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the
         // GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead, element-wise
         // rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of
         // two work-groups)
-        return cacheDir().resolve("calibration-v8-" + key + ".json");
+        return cacheDir().resolve("calibration-v9-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -333,8 +333,6 @@ public final class Calibration {
         kernels.add(new KernelSpec(4, GemmKernel.packName(gemm),
                 GemmKernel.packParams(gemm).stream().map(ParamKind::argKind).toList()));
         kernels.add(new KernelSpec(5, gemm.name(), GemmKernel.params(gemm).stream().map(ParamKind::argKind).toList()));
-        // GEMMs of a few rows read the weights as they are, [n, k], with dot products along k (the lowering
-        // packs them only for more than 16 rows)
         GemmSpec dot = new GemmSpec("calib_gemm_dot", 1024, 256, true, false, Activation.NONE, RowMode.PLAIN, false, false);
         kernels.add(new KernelSpec(10, dot.name(), GemmKernel.params(dot).stream().map(ParamKind::argKind).toList()));
         kernels.sort(java.util.Comparator.comparingInt(KernelSpec::id));
@@ -385,10 +383,15 @@ public final class Calibration {
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
-        // the five in turn, round after round, so that a change in the machine's speed (a shared VM) hits
+        // GEMMs of a few rows read the weights as they are, [n, k], with dot products along k (the lowering
+        // packs them only for more than 16 rows); timed as a step-by-step run issues them, see naiveSteps
+        List<Instr> oneRowSteps = naiveSteps(dot, 1, sameQueue);
+        List<Instr> fourRowSteps = naiveSteps(dot, 4, sameQueue);
+        // the seven in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
-                List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue), List.of(1, 1, 2, 2, 2));
+                List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue, oneRowSteps, fourRowSteps),
+                List.of(1, 1, 2, 2, 2, 1, 1));
         double[][] rounds = measured.wallUs();
         double overhead = median(rounds, r -> r[3]) / launches;
         double cross = median(rounds, r -> r[4]) / launches;
@@ -404,23 +407,14 @@ public final class Calibration {
         int few = LaunchCostModel.Small.ITEMS;
         int[] gemmRows = {1, 4, 32, m, 2048};
         List<Instr> timed = new ArrayList<>(List.of(oneGroup.get(0), oneGroupRows.get(0)));
-        // the 256-row GEMM first (its rate is the model's flat one), then the fewer rows, then the more
-        int[] order = {3, 0, 1, 2, 4};
+        // the 256-row GEMM first (its rate is the model's flat one), then the more rows
+        int[] order = {3, 2, 4};
         int[] gemmAt = new int[order.length];
         for (int i = 0; i < order.length; i++) {
             int rows = gemmRows[order[i]];
-            boolean byDots = rows <= 16;
-            GemmSpec spec = byDots ? dot : gemm;
-            Instr.Launch product = new Instr.Launch(byDots ? 10 : 5, gemmArgs(spec, byDots ? 2 : 3, rows),
-                    GemmKernel.globalSize(spec, rows), GemmKernel.localSize(spec, rows), 0, List.of(), -1, "gemm " + rows);
-            if (byDots) {
-                // as a step's product runs: its weights in the caches (read by the step before) and after an
-                // element-wise kernel (right after a larger GEMM with other weights, a 1-row product took 18-25
-                // us here, after an element-wise kernel with its weights warm 9-10 us)
-                timed.addAll(List.of(sameQueue.get(0), product, sameQueue.get(1)));
-            }
             gemmAt[i] = timed.size();
-            timed.add(product);
+            timed.add(new Instr.Launch(5, gemmArgs(gemm, 3, rows), GemmKernel.globalSize(gemm, rows),
+                    GemmKernel.localSize(gemm, rows), 0, List.of(), -1, "gemm " + rows));
         }
         // the element-wise kernels over a step's worth of items (in the caches), then over 4 Mi (memory)
         timed.add(new Instr.Launch(1, List.of(new Arg.Buffer(0), new Arg.Buffer(1)), new long[] {few}, null, 0,
@@ -441,6 +435,17 @@ public final class Calibration {
         for (int i = 0; i < order.length; i++) {
             rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[gemmAt[i]] * 1e3);
         }
+        // a few-row product's own time: its share of a step-by-step chain less the small launches' (each
+        // as in the chain of small launches alone), less the overhead every launch pays; never faster than
+        // the 256-row GEMM
+        for (int i = 0; i < 2; i++) {
+            int col = 5 + i;
+            int rows = gemmRows[i];
+            double perProduct = (median(rounds, r -> r[col]) - NAIVE_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
+                    / (NAIVE_STEPS * 2);
+            double fastest = gemm.flops(rows) / (rates[3] * 1e3);
+            rates[i] = gemm.flops(rows) / (Math.max(fastest, perProduct - overhead) * 1e3);
+        }
         int e = gemmAt[order.length - 1] + 1;
         LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (us[e] * 1e3),
                 Math.max(0, us[e + 1] - us[e]) * 1e3 / few);
@@ -458,6 +463,35 @@ public final class Calibration {
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
                 new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, "measured");
+    }
+
+    /** Steps of {@link #naiveSteps}. */
+    private static final int NAIVE_STEPS = 25;
+
+    /** Small element-wise launches after each product in {@link #naiveSteps}. */
+    private static final int SMALL_PER_PRODUCT = 6;
+
+    /**
+     * Steps of a run that launches every node at every step (the naive mode, a recurrence's steps
+     * outside a one-launch kernel): a {@code rows}-row product over each of two 1024 × 256 weights (a
+     * layer's input and its state), each followed by small element-wise launches, all enqueued one by one
+     * as the host does. Measured here: timed by itself after an element-wise kernel, a 1-row product took
+     * 19-22 µs in four calibrations, twice its median in a profiled naive run of a 1-layer LSTM (10.6 µs),
+     * and the naive mode was predicted 22% and 41% too slow; from these chains three calibrations read
+     * 4.9-11.6 µs and the next predictions were 3% and 17% off.
+     */
+    private static List<Instr> naiveSteps(GemmSpec dot, int rows, List<Instr> small) {
+        List<Instr> steps = new ArrayList<>();
+        for (int step = 0; step < NAIVE_STEPS; step++) {
+            for (int b : new int[] {2, 7}) {
+                steps.add(new Instr.Launch(10, gemmArgs(dot, b, rows), GemmKernel.globalSize(dot, rows),
+                        GemmKernel.localSize(dot, rows), 0, List.of(), -1, "gemm " + rows));
+                for (int j = 0; j < SMALL_PER_PRODUCT; j++) {
+                    steps.add(small.get(j));
+                }
+            }
+        }
+        return steps;
     }
 
     /** A 32-row GEMM with the packed weights: a wavefront's input projection of a chunk of steps. */
