@@ -78,6 +78,29 @@ class CommandLineTest {
         }
     }
 
+    /**
+     * The scheduler's choice for an MLP is the batched program itself: bench times it once for both modes
+     * and says so, while two different programs (naive) and a mode listed twice keep engines of their own.
+     */
+    @Test
+    void benchTimesAProgramThatTwoModesShareOnce() throws IOException {
+        OpenCl.session();
+        Path json = tmp.resolve("same.json");
+        Cli r = Cli.run("bench", "mlp", "--modes", "naive,batched,scheduled,scheduled", "--batch", "2", "--seq", "3",
+                "--runs", "3", "--warmup", "1", "--json", json.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("scheduled compiled to the same program as batched (the same kernels and launches):"
+                + " timed once, for both"), r.out());
+        JsonNode results = new ObjectMapper().readTree(json.toFile()).get("results");
+        assertTrue(results.get(0).get("same_program_as").isNull(), results.toString());
+        assertTrue(results.get(1).get("same_program_as").isNull(), results.toString());
+        assertEquals("batched", results.get(2).get("same_program_as").asText(), results.toString());
+        assertEquals(results.get(1).get("runs"), results.get(2).get("runs"));
+        // the second 'scheduled' is the same program too, but was asked for as an engine of its own
+        assertTrue(results.get(3).get("same_program_as").isNull(), results.toString());
+        assertTrue(!results.get(0).get("runs").equals(results.get(1).get("runs")), results.toString());
+    }
+
     @Test
     void benchScheduleRejectsAnUnknownModelInOneLine() {
         Cli r = Cli.run("bench", "schedule", "--model", "no-such-model", "--forks", "0");

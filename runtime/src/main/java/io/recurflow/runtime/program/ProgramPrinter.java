@@ -50,6 +50,71 @@ public final class ProgramPrinter {
         return sb.toString();
     }
 
+    /**
+     * What {@code p} runs, for telling whether two programs are the same: its listing without the header
+     * (which names it), the kernel table, kernel numbers and launch labels, then the source of each
+     * kernel function by name, in name order, and the source's other lines as a sorted set. Two programs
+     * with equal forms launch the same kernel code with the same arguments on the same buffers in the
+     * same order, whatever their names and the order of their kernels in the source.
+     */
+    public static String canonical(Program p) {
+        StringBuilder sb = new StringBuilder("queues ").append(p.queues()).append('\n');
+        String[] lines = print(p).split("\n");
+        boolean kernelTable = false;
+        for (int i = 1; i < lines.length; i++) {
+            if (lines[i].equals("kernels:")) {
+                kernelTable = true;
+                continue;
+            }
+            if (kernelTable && lines[i].startsWith("  k")) {
+                continue;
+            }
+            kernelTable = false;
+            sb.append(lines[i].replaceFirst("^  launch k\\d+ ", "  launch ").replaceFirst("  # .*$", "")).append('\n');
+        }
+        String source = p.source() == null ? "" : p.source();
+        java.util.TreeMap<String, String> functions = new java.util.TreeMap<>();
+        StringBuilder rest = new StringBuilder(source);
+        for (KernelSpec k : p.kernels()) {
+            int[] span = functionSpan(rest.toString(), k.function());
+            if (span == null) {
+                return sb.append(source).toString();
+            }
+            functions.put(k.function(), rest.substring(span[0], span[1]));
+            rest.delete(span[0], span[1]);
+        }
+        functions.values().forEach(f -> sb.append(f).append('\n'));
+        new java.util.TreeSet<>(List.of(rest.toString().split("\n"))).forEach(l -> sb.append(l).append('\n'));
+        return sb.toString();
+    }
+
+    /**
+     * Where kernel function {@code name} is in {@code source}: from its {@code __kernel} to its closing
+     * brace; null if it cannot be found.
+     */
+    private static int[] functionSpan(String source, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bvoid\\s+" + java.util.regex.Pattern.quote(name)
+                + "\\s*\\(").matcher(source);
+        if (!m.find()) {
+            return null;
+        }
+        int start = source.lastIndexOf("__kernel", m.start());
+        int open = source.indexOf('{', m.end());
+        if (start < 0 || open < 0) {
+            return null;
+        }
+        int depth = 0;
+        for (int i = open; i < source.length(); i++) {
+            char c = source.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return new int[] {start, i + 1};
+            }
+        }
+        return null;
+    }
+
     private static void list(StringBuilder sb, String title, Program p, List<Instr> instrs) {
         sb.append(title).append(":\n");
         if (instrs.isEmpty()) {

@@ -73,4 +73,44 @@ class ProgramPrinterTest {
         Program p = new Program("empty", "__kernel void k() {}", List.of(), List.of(), List.of(), List.of(), 1);
         assertTrue(ProgramPrinter.print(p).endsWith("buffers:\nkernels:\nsetup:\n  (none)\nrun:\n  (none)\n"), ProgramPrinter.print(p));
     }
+
+    /** The same program with its kernels listed, and placed in the source, in the other order. */
+    static Program kernelsSwapped(Program p, String name) {
+        String source = TestPrograms.VADD_SCALE.substring(TestPrograms.VADD_SCALE.indexOf("__kernel void scale"))
+                + TestPrograms.VADD_SCALE.substring(0, TestPrograms.VADD_SCALE.indexOf("__kernel void scale"));
+        List<KernelSpec> kernels = List.of(new KernelSpec(0, "scale", TestPrograms.SCALE.params()),
+                new KernelSpec(1, "vadd", TestPrograms.VADD.params()));
+        java.util.function.UnaryOperator<List<Instr>> renumber = instrs -> instrs.stream().map(in -> {
+            if (!(in instanceof Instr.Launch l)) {
+                return in;
+            }
+            return (Instr) new Instr.Launch(1 - l.kernel(), l.args(), l.global(), l.local(), l.queue(), l.waits(),
+                    l.event(), "another label");
+        }).toList();
+        return new Program(name, source, p.buffers(), kernels, renumber.apply(p.setup()), renumber.apply(p.run()),
+                p.queues());
+    }
+
+    @Test
+    void theCanonicalFormIgnoresNamesKernelOrderAndLabelsButNotWhatRuns() {
+        Program p = twoQueues();
+        Program swapped = kernelsSwapped(p, "another_name");
+        assertTrue(!p.source().equals(swapped.source()) && !print(p).equals(print(swapped)));
+        assertEquals(ProgramPrinter.canonical(p), ProgramPrinter.canonical(swapped));
+        // one argument, one launch size, or one kernel's code changed: not the same program
+        Instr.Launch sum = (Instr.Launch) p.run().get(2);
+        Program otherArg = TestPrograms.withRun(p, 2, new Instr.Launch(0, List.of(b(0), b(1), b(2), i(8)), sum.global(),
+                sum.local(), sum.queue(), sum.waits(), sum.event(), sum.label()));
+        Program otherSize = TestPrograms.withRun(p, 2, new Instr.Launch(0, sum.args(), new long[] {32}, sum.local(),
+                sum.queue(), sum.waits(), sum.event(), sum.label()));
+        Program otherCode = new Program(p.name(), p.source().replace("s * x[i]", "s * x[i] + 1.0f"), p.buffers(),
+                p.kernels(), p.setup(), p.run(), p.queues());
+        for (Program q : List.of(otherArg, otherSize, otherCode)) {
+            assertTrue(!ProgramPrinter.canonical(p).equals(ProgramPrinter.canonical(q)), ProgramPrinter.print(q));
+        }
+    }
+
+    private static String print(Program p) {
+        return ProgramPrinter.print(p);
+    }
 }
