@@ -60,10 +60,10 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v9: few-row GEMMs timed in step-by-step chains; v8: the host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the
-        // GEMM's rate at several row counts, the host's transfers, a wavefront's launch overhead, element-wise
-        // rates in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of
-        // two work-groups)
+        // v9: few-row GEMMs timed in step-by-step chains; v8: the host's enqueue time per launch; v7: measured
+        // once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's
+        // transfers, a wavefront's launch overhead, element-wise rates in the caches (v4: oneGroupRowsGflops,
+        // and the overlaps of a recurrence beside a GEMM and of two work-groups)
         return cacheDir().resolve("calibration-v9-" + key + ".json");
     }
 
@@ -439,12 +439,12 @@ public final class Calibration {
         // as in the chain of small launches alone), less the overhead every launch pays; never faster than
         // the 256-row GEMM
         for (int i = 0; i < 2; i++) {
-            int col = 5 + i;
+            int chain = 5 + i; // oneRowSteps, fourRowSteps in the rounds
             int rows = gemmRows[i];
-            double perProduct = (median(rounds, r -> r[col]) - NAIVE_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
+            double perProduct = (median(rounds, r -> r[chain]) - NAIVE_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
                     / (NAIVE_STEPS * 2);
-            double fastest = gemm.flops(rows) / (rates[3] * 1e3);
-            rates[i] = gemm.flops(rows) / (Math.max(fastest, perProduct - overhead) * 1e3);
+            double fastest = dot.flops(rows) / (rates[3] * 1e3);
+            rates[i] = dot.flops(rows) / (Math.max(fastest, perProduct - overhead) * 1e3);
         }
         int e = gemmAt[order.length - 1] + 1;
         LaunchCostModel.Small small = new LaunchCostModel.Small(8.0 * few / (us[e] * 1e3),

@@ -266,11 +266,11 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * For each mode, the earlier mode of {@code kinds} whose engine runs the same program
-     * ({@link ProgramPrinter#canonical}: the same kernels launched alike on the same buffers), or -1: the scheduler may choose the batched plan, and timing one program
-     * twice would report the bench's noise as a difference between two modes (measured here: four
-     * engines of the same program in one bench had medians up to 10% apart). A mode listed twice keeps
-     * two engines.
+     * For each mode, the earlier mode of {@code kinds} whose engine runs the same program ({@link
+     * ProgramPrinter#canonical}: the same kernels launched alike on the same buffers), or -1. The
+     * scheduler may choose the batched plan, and timing one program twice would report the bench's noise
+     * as a difference between two modes (measured here: four engines of the same program in one bench had
+     * medians up to 10% apart). A mode listed twice keeps two engines.
      */
     static int[] sameProgramAs(List<Engines.Kind> kinds, List<Engines.Engine> engines) {
         int[] same = new int[kinds.size()];
