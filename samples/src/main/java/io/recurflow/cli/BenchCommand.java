@@ -273,15 +273,17 @@ final class BenchCommand implements Callable<Integer> {
      * medians up to 10% apart). A mode listed twice keeps two engines.
      */
     static int[] sameProgramAs(List<Engines.Kind> kinds, List<Engines.Engine> engines) {
+        // each engine's form once (a naive program's listing has thousands of launches)
+        List<String> forms = new ArrayList<>();
+        for (Engines.Engine e : engines) {
+            forms.add(e.compiled() == null ? null : ProgramPrinter.canonical(e.compiled().program()));
+        }
         int[] same = new int[kinds.size()];
         for (int i = 0; i < kinds.size(); i++) {
             same[i] = -1;
-            io.recurflow.codegen.CompiledModel a = engines.get(i).compiled();
             boolean again = kinds.subList(0, i).contains(kinds.get(i));
-            for (int j = 0; j < i && a != null && !again && same[i] < 0; j++) {
-                io.recurflow.codegen.CompiledModel b = engines.get(j).compiled();
-                if (same[j] < 0 && b != null
-                        && ProgramPrinter.canonical(a.program()).equals(ProgramPrinter.canonical(b.program()))) {
+            for (int j = 0; j < i && forms.get(i) != null && !again && same[i] < 0; j++) {
+                if (same[j] < 0 && forms.get(i).equals(forms.get(j))) {
                     same[i] = j;
                 }
             }

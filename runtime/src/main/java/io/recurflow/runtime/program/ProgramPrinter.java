@@ -50,6 +50,9 @@ public final class ProgramPrinter {
         return sb.toString();
     }
 
+    private static final java.util.regex.Pattern KERNEL_NUMBER = java.util.regex.Pattern.compile("^  launch k\\d+ ");
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("  # .*$");
+
     /**
      * What {@code p} runs, for telling whether two programs are the same: its listing without the header
      * (which names it), the kernel table, kernel numbers and launch labels, then the source of each
@@ -70,7 +73,8 @@ public final class ProgramPrinter {
                 continue;
             }
             kernelTable = false;
-            sb.append(lines[i].replaceFirst("^  launch k\\d+ ", "  launch ").replaceFirst("  # .*$", "")).append('\n');
+            sb.append(LABEL.matcher(KERNEL_NUMBER.matcher(lines[i]).replaceFirst("  launch ")).replaceFirst(""))
+                    .append('\n');
         }
         String source = p.source() == null ? "" : p.source();
         java.util.TreeMap<String, String> functions = new java.util.TreeMap<>();
