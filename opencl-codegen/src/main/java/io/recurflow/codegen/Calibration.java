@@ -60,11 +60,12 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v9: few-row GEMMs timed in step-by-step chains; v8: the host's enqueue time per launch; v7: measured
-        // once the JIT compiler has gone quiet; v6: the GEMM's rate at several row counts, the host's
-        // transfers, a wavefront's launch overhead, element-wise rates in the caches (v4: oneGroupRowsGflops,
-        // and the overlaps of a recurrence beside a GEMM and of two work-groups)
-        return cacheDir().resolve("calibration-v9-" + key + ".json");
+        // v10: one-group rates of a launch per step; v9: few-row GEMMs timed in step-by-step chains; v8: the
+        // host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the GEMM's
+        // rate at several row counts, the host's transfers, a wavefront's launch overhead, element-wise rates
+        // in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of two
+        // work-groups)
+        return cacheDir().resolve("calibration-v10-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -85,6 +86,7 @@ public final class Calibration {
                         new LaunchCostModel.Host(num(m, "hostUsPerTransfer"), num(m, "hostNsPerByte"),
                                 num(m, "hostUsPerLaunch"), Boolean.TRUE.equals(m.get("hostSharesCores"))),
                         num(m, "longOverheadUs"), new LaunchCostModel.Small(num(m, "smallGbPerS"), num(m, "smallItemNs")),
+                        new LaunchCostModel.StepRates(num(m, "stepOneGroupGflops"), num(m, "stepOneGroupRowsGflops")),
                         "calibrated, cached in " + file);
             } catch (IOException | RuntimeException e) {
                 System.err.println("note: ignoring the unreadable calibration " + file + " (" + e.getMessage() + ")");
@@ -113,6 +115,8 @@ public final class Calibration {
             out.put("concurrentQueues", m.concurrentQueues());
             out.put("oneGroupGflops", m.oneGroupGflops());
             out.put("oneGroupRowsGflops", m.oneGroupRowsGflops());
+            out.put("stepOneGroupGflops", m.stepRates().oneRowGflops());
+            out.put("stepOneGroupRowsGflops", m.stepRates().fourRowsGflops());
             out.put("overlap", m.overlap());
             out.put("groupOverlap", m.groupOverlap());
             Map<String, Double> byRows = new LinkedHashMap<>();
@@ -132,7 +136,8 @@ public final class Calibration {
         }
         return new LaunchCostModel(m.overheadUs(), m.gflops(), m.gbPerS(), m.itemNs(), m.eventUs(), m.units(),
                 m.concurrentQueues(), groupSize(device), m.oneGroupGflops(), m.oneGroupRowsGflops(), m.overlap(),
-                m.groupOverlap(), m.gemmRates(), m.host(), m.longOverheadUs(), m.small(), "calibrated now, cached in " + file);
+                m.groupOverlap(), m.gemmRates(), m.host(), m.longOverheadUs(), m.small(), m.stepRates(),
+                "calibrated now, cached in " + file);
     }
 
     /** The cached {@code {"rows": gflops, ...}} map as rates by ascending row count. */
@@ -162,12 +167,12 @@ public final class Calibration {
     }
 
     /**
-     * 50 steps of a product of four rows with a 256 × 1024 weight as [k, n] in one work-item, the way a
-     * one-launch recurrence computes several rows: four float16 vectors of columns, four rows of sums.
+     * {@code steps} steps of a product of four rows with a 256 × 1024 weight as [k, n] in one work-item, the
+     * way a one-launch recurrence computes several rows: four float16 vectors of columns, four rows of sums.
      */
     private static String oneGroupRowsKernel() {
         StringBuilder k = new StringBuilder("__kernel void onegroup4(__global const float* w, __global float* h, "
-                + "__global float* out) {\n    for (int step = 0; step < 50; step++) {\n"
+                + "__global float* out, int steps) {\n    for (int step = 0; step < steps; step++) {\n"
                 + "        for (int j = 0; j < 1024; j += 64) {\n");
         for (int r = 0; r < 4; r++) {
             for (int q = 0; q < 4; q++) {
@@ -297,6 +302,8 @@ public final class Calibration {
                         med.apply(m -> m.host().usPerLaunch()), first.host().sharesCores()),
                 med.apply(LaunchCostModel::longOverheadUs),
                 new LaunchCostModel.Small(med.apply(m -> m.small().gbPerS()), med.apply(m -> m.small().itemNs())),
+                new LaunchCostModel.StepRates(med.apply(m -> m.stepRates().oneRowGflops()),
+                        med.apply(m -> m.stepRates().fourRowsGflops())),
                 first.source());
     }
 
@@ -314,7 +321,7 @@ public final class Calibration {
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(6, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
+                new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT)),
                 new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT)),
                 new KernelSpec(9, "small2", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
@@ -377,8 +384,13 @@ public final class Calibration {
         // 50 steps of a 1024 x 256 matrix-vector product in one work-item: a one-launch recurrence's rate
         List<Instr> oneGroup = List.of(new Instr.Launch(6, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
                 new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup"));
-        List<Instr> oneGroupRows = List.of(new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0),
-                new Arg.Buffer(1)), new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4"));
+        List<Instr> oneGroupRows = List.of(oneGroupRows(STEP_CHAIN));
+        // the same steps as a launch each, as a recurrence that runs each step in one launch issues them: one
+        // row (the first of onegroupg's recurrences) and four
+        List<Instr> rowStepChain = java.util.Collections.nCopies(STEP_CHAIN, new Instr.Launch(8, List.of(
+                new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(1)), new long[] {1}, new long[] {1}, 0,
+                List.of(), -1, "one row, one step"));
+        List<Instr> rowsStepChain = java.util.Collections.nCopies(STEP_CHAIN, oneGroupRows(1));
         List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
@@ -387,11 +399,12 @@ public final class Calibration {
         // packs them only for more than 16 rows); timed as a step-by-step run issues them, see naiveSteps
         List<Instr> oneRowSteps = naiveSteps(dot, 1, sameQueue);
         List<Instr> fourRowSteps = naiveSteps(dot, 4, sameQueue);
-        // the seven in turn, round after round, so that a change in the machine's speed (a shared VM) hits
+        // the nine in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
-                List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue, oneRowSteps, fourRowSteps),
-                List.of(1, 1, 2, 2, 2, 1, 1));
+                List.of(recurrence, gemmRun, gemmBeside, sameQueue, crossQueue, oneRowSteps, fourRowSteps, rowStepChain,
+                        rowsStepChain),
+                List.of(1, 1, 2, 2, 2, 1, 1, 1, 1));
         double[][] rounds = measured.wallUs();
         double overhead = median(rounds, r -> r[3]) / launches;
         double cross = median(rounds, r -> r[4]) / launches;
@@ -429,8 +442,14 @@ public final class Calibration {
         Instr.Launch gemm32 = projection(gemm);
         timed.addAll(List.of(gemm32, oneOfTwoGroups, gemm32, twoGroups));
         double[] us = deviceUs(s, source, buffers, kernels, setup, timed);
-        double oneGroupGflops = 50 * 2.0 * 1024 * 256 / (us[0] * 1e3);
-        double oneGroupRowsGflops = 50 * 4 * 2.0 * 1024 * 256 / (us[1] * 1e3);
+        double rowFlops = 2.0 * 1024 * 256;
+        double oneGroupGflops = 50 * rowFlops / (us[0] * 1e3);
+        double oneGroupRowsGflops = STEP_CHAIN * 4 * rowFlops / (us[1] * 1e3);
+        // a one-step launch's share of its chain less the overhead; never faster than the steps in one launch
+        double stepUs = Math.max(us[0] / 50, median(rounds, r -> r[7]) / STEP_CHAIN - overhead);
+        double stepRowsUs = Math.max(us[1] / STEP_CHAIN, median(rounds, r -> r[8]) / STEP_CHAIN - overhead);
+        LaunchCostModel.StepRates stepRates = new LaunchCostModel.StepRates(rowFlops / (stepUs * 1e3),
+                4 * rowFlops / (stepRowsUs * 1e3));
         double[] rates = new double[gemmRows.length];
         for (int i = 0; i < order.length; i++) {
             rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[gemmAt[i]] * 1e3);
@@ -462,7 +481,17 @@ public final class Calibration {
         double longOverhead = wavefrontOverheadUs(s, source, buffers, kernels, setup, gemm, overhead);
         return new LaunchCostModel(overhead, gflops, gbPerS, itemNs, Math.max(0, cross - overhead), units, concurrent,
                 1, oneGroupGflops, oneGroupRowsGflops, overlap, groupOverlap,
-                new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, "measured");
+                new LaunchCostModel.GemmRates(gemmRows, rates), host(s, enqueue), longOverhead, small, stepRates,
+                "measured");
+    }
+
+    /** Steps of the four-row one-group product, in one launch and as a chain of one-step launches. */
+    private static final int STEP_CHAIN = 50;
+
+    /** The four-row one-group product over {@code steps} steps in one launch. */
+    private static Instr.Launch oneGroupRows(int steps) {
+        return new Instr.Launch(7, List.of(new Arg.Buffer(2), new Arg.Buffer(0), new Arg.Buffer(1), new Arg.Int(steps)),
+                new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4 x" + steps);
     }
 
     /** Steps of {@link #naiveSteps}. */

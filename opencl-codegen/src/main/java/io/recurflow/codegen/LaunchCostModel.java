@@ -30,13 +30,25 @@ import java.util.List;
  * launches pay {@code overheadUs}. {@code gbPerS} and {@code itemNs} are measured over
  * {@link #BIG_ITEMS} items (memory), {@code small} where measured over {@link Small#ITEMS} (the caches,
  * where a step's tensors live); between the two sizes they are interpolated in log2 of the bytes or
- * items. {@link #predict} simulates a whole program on its in-order queues with their event waits,
+ * items. {@code stepRates}, where measured, are the one-group rates of a recurrence whose every step is a
+ * launch of its own (measured on chains of one-step launches; on a CPU device the steps move between its
+ * threads and their caches), where {@code oneGroupGflops} and {@code oneGroupRowsGflops} are those of
+ * steps looped over in one launch. {@link #predict} simulates a whole program on its in-order queues with their event waits,
  * which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
                               double oneGroupRowsGflops, double overlap, double groupOverlap, GemmRates gemmRates,
-                              Host host, double longOverheadUs, Small small, String source) {
+                              Host host, double longOverheadUs, Small small, StepRates stepRates, String source) {
+    /** A model whose one-step launches of a recurrence run their products at the one-group rates. */
+    public LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs, int units,
+                           boolean concurrentQueues, int groupSize, double oneGroupGflops, double oneGroupRowsGflops,
+                           double overlap, double groupOverlap, GemmRates gemmRates, Host host, double longOverheadUs,
+                           Small small, String source) {
+        this(overheadUs, gflops, gbPerS, itemNs, eventUs, units, concurrentQueues, groupSize, oneGroupGflops,
+                oneGroupRowsGflops, overlap, groupOverlap, gemmRates, host, longOverheadUs, small, null, source);
+    }
+
     /**
      * A model whose GEMMs all run at {@code gflops}, less for few rows (efficiency M / (M + 4)), and
      * whose host transfers cost nothing.
@@ -45,12 +57,28 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
                            boolean concurrentQueues, int groupSize, double oneGroupGflops, double oneGroupRowsGflops,
                            double overlap, double groupOverlap, String source) {
         this(overheadUs, gflops, gbPerS, itemNs, eventUs, units, concurrentQueues, groupSize, oneGroupGflops,
-                oneGroupRowsGflops, overlap, groupOverlap, null, Host.FREE, overheadUs, null, source);
+                oneGroupRowsGflops, overlap, groupOverlap, null, Host.FREE, overheadUs, null, null, source);
     }
 
     /** Bandwidth and per-item cost of the element-wise kernels measured over {@link #ITEMS} items. */
     public record Small(double gbPerS, double itemNs) {
         public static final int ITEMS = 1 << 16;
+    }
+
+    /**
+     * The one-group products' rates, for one row and for a block of four, when each step is a launch of its
+     * own, in GFLOP/s.
+     */
+    public record StepRates(double oneRowGflops, double fourRowsGflops) {
+    }
+
+    /** The one-group rate for one row ({@code rows} 1) or a block of four, per launch ({@code perLaunch}) or looped. */
+    public double oneGroupRate(int rows, boolean perLaunch) {
+        boolean one = rows == 1;
+        if (perLaunch && stepRates != null) {
+            return one ? stepRates.oneRowGflops() : stepRates.fourRowsGflops();
+        }
+        return one ? oneGroupGflops : oneGroupRowsGflops;
     }
 
     /** Items of the calibration's large element-wise kernels (two float buffers: 32 MiB). */

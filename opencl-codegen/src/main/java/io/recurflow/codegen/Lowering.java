@@ -1110,7 +1110,7 @@ public final class Lowering {
             }
             int from = Math.min(t.from(), t.to());
             parts.add(part(c, order, null).at(from - t0, t.stepCount()));
-            double us = t.stepCount() * oneGroupStepUs(c);
+            double us = t.stepCount() * oneGroupStepUs(c, false);
             longest = Math.max(longest, us);
             work += us;
             label.append(label.length() == 0 ? "" : " + ").append(graph.node(order.get(order.size() - 1)).name());
@@ -1161,7 +1161,7 @@ public final class Lowering {
 
     /** As {@link #persistentUs(Component)} for a launch over {@code stepCount} of its steps (a chunk). */
     private double persistentUs(Component c, int stepCount) {
-        return options.costs().recurrenceOverheadUs() + stepCount * oneGroupStepUs(c);
+        return options.costs().recurrenceOverheadUs() + stepCount * oneGroupStepUs(c, false);
     }
 
     /**
@@ -1171,19 +1171,19 @@ public final class Lowering {
     private static final double GATE_NODES = 4;
 
     /**
-     * One step of a recurrent component inside a one-launch kernel: its products by {@link
-     * #oneGroupGemmUs}, its element-wise nodes (not views) on one compute unit, each item at the
+     * One step of a recurrent component in one work-group, looped over in one launch or a launch of its own
+     * ({@code perLaunch}): its products by {@link #oneGroupGemmUs}, its element-wise nodes (not views) on one compute unit, each item at the
      * calibrated per-item time of the whole device times its compute units, per {@link #GATE_NODES}
      * (measured here: about 0.3 ns per node and item, in sixteen lanes).
      */
-    private double oneGroupStepUs(Component c) {
+    private double oneGroupStepUs(Component c, boolean perLaunch) {
         double us = 0;
         double nodeItemNs = options.costs().itemNs() * options.costs().units() / GATE_NODES;
         for (int id : c.nodes()) {
             Node n = graph.node(id);
             if (n.op() == Op.MATMUL) {
                 int k = graph.node(n.operand(0).source()).shape().features();
-                us += oneGroupGemmUs(width(n), k);
+                us += oneGroupGemmUs(width(n), k, perLaunch);
             } else if (!n.op().isSource() && !Set.of(Op.SLICE, Op.BROADCAST_TIME, Op.UNSTACK_TIME).contains(n.op())) {
                 us += batch * width(n) * nodeItemNs / 1e3;
             }
@@ -1195,12 +1195,13 @@ public final class Lowering {
      * The cost model's time for one step's [batch, k] × [k, n] product in one work-group: blocks of
      * {@link Kernels#DOT_BATCH} rows at the rate measured for four rows, one row at the rate measured
      * for one; a block of two or three rows in between, in proportion (measured here for a 1024 × 256
-     * product: 10.0, 14.2 and 20.2 µs for one, two and four rows).
+     * product: 10.0, 14.2 and 20.2 µs for one, two and four rows); the rates of steps looped over in one
+     * launch, or of a launch each ({@code perLaunch}).
      */
-    private double oneGroupGemmUs(int n, int k) {
-        double oneRow = 2.0 * n * k / (options.costs().oneGroupGflops() * 1e3);
+    private double oneGroupGemmUs(int n, int k, boolean perLaunch) {
+        double oneRow = 2.0 * n * k / (options.costs().oneGroupRate(1, perLaunch) * 1e3);
         int block = Kernels.DOT_BATCH;
-        double fullBlock = block * 2.0 * n * k / (options.costs().oneGroupRowsGflops() * 1e3);
+        double fullBlock = block * 2.0 * n * k / (options.costs().oneGroupRate(block, perLaunch) * 1e3);
         int rest = batch % block;
         double partial = rest == 0 ? 0 : oneRow + (fullBlock - oneRow) * (rest - 1) / (block - 1);
         return batch / block * fullBlock + partial;
@@ -1613,13 +1614,14 @@ public final class Lowering {
     }
 
     /**
-     * The cost model's time for one split step: one launch overhead, then the step's work in one group
-     * divided among as many compute units as there are groups, at the measured overlap of groups.
+     * The cost model's time for one split step: one launch overhead, then the step's work in one group at
+     * the rates of one-step launches, divided among as many compute units as there are groups, at the
+     * measured overlap of groups.
      */
     private double splitStepUs(Component c, Kernels.Split split) {
         int groups = Math.max(1, Math.min(split.groups(), options.costs().units()));
         double par = 1 + (groups - 1) * options.costs().groupOverlap();
-        return options.costs().overheadUs() + oneGroupStepUs(c) / par;
+        return options.costs().overheadUs() + oneGroupStepUs(c, true) / par;
     }
 
     /**

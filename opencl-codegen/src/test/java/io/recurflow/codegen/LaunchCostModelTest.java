@@ -36,6 +36,19 @@ public class LaunchCostModelTest {
     }
 
     @Test
+    void oneGroupRatesPerLaunchWhereMeasuredElseLooped() {
+        LaunchCostModel steps = new LaunchCostModel(10, 200, 50, 0.5, 0, 2, false, 1, 50, 100, 0, 1, RATES,
+                LaunchCostModel.Host.FREE, 10, null, new LaunchCostModel.StepRates(45, 70), "test");
+        assertEquals(45, steps.oneGroupRate(1, true), 1e-9);
+        assertEquals(70, steps.oneGroupRate(4, true), 1e-9);
+        assertEquals(50, steps.oneGroupRate(1, false), 1e-9);
+        assertEquals(100, steps.oneGroupRate(4, false), 1e-9);
+        LaunchCostModel unmeasured = model(RATES, 0);
+        assertEquals(50, unmeasured.oneGroupRate(1, true), 1e-9, "no chains measured: the looped rates");
+        assertEquals(100, unmeasured.oneGroupRate(4, true), 1e-9);
+    }
+
+    @Test
     void gemmRatesRefuseUnorderedOrMissingValues() {
         assertThrows(IllegalArgumentException.class, () -> new LaunchCostModel.GemmRates(new int[] {}, new double[] {}));
         assertThrows(IllegalArgumentException.class,

@@ -62,6 +62,30 @@ public class LaunchCountTest {
                 String.join("\n", m.notes()));
     }
 
+    /**
+     * A step as a launch of its own is priced at the one-group rates measured on chains of one-step
+     * launches: where those are slow, the batched mode runs the step as its GEMMs and element-wise
+     * kernels instead, while the scheduled mode's kernels that loop over steps keep the looped rates.
+     */
+    @Test
+    void aStepAsALaunchOfItsOwnIsPricedAtTheOneStepRates() {
+        int t = 10;
+        LaunchCostModel looped = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1, null,
+                LaunchCostModel.Host.FREE, 12, null, new LaunchCostModel.StepRates(20, 40), "test: steps as fast per launch");
+        LaunchCostModel slowSteps = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1, null,
+                LaunchCostModel.Host.FREE, 12, null, new LaunchCostModel.StepRates(0.001, 0.001),
+                "test: slow one-step launches");
+        List<String> fast = labels(Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t,
+                new Lowering.Options(0, 4, looped)));
+        assertEquals(t, fast.stream().filter(l -> l.contains("step in one launch")).count(), String.join("\n", fast));
+        CompiledModel slow = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t, new Lowering.Options(0, 4, slowSteps));
+        assertEquals(1 + 2 * t + 2 + 2, labels(slow).size(), String.join("\n", labels(slow)));
+        assertTrue(slow.notes().stream().anyMatch(n -> n.startsWith("step: ") && n.contains("its GEMMs and fused")),
+                String.join("\n", slow.notes()));
+        assertEquals(labels(Lowering.lower(lstm(2, false, false), Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, looped))),
+                labels(Lowering.lower(lstm(2, false, false), Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, slowSteps))));
+    }
+
     @Test
     void naiveLaunchesEveryOpAtEveryStep() {
         int t = 10;

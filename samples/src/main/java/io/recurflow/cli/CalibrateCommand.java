@@ -44,8 +44,12 @@ final class CalibrateCommand implements Callable<Integer> {
             System.out.printf("                       %8.1f GB/s; element-wise %.3f ns per item (over %d items)%n",
                     m.small().gbPerS(), m.small().itemNs(), LaunchCostModel.Small.ITEMS);
         }
-        System.out.printf("  one work-group       %8.1f GFLOP/s for one row, %.1f for four (matrix-vector products)%n",
-                m.oneGroupGflops(), m.oneGroupRowsGflops());
+        System.out.printf("  one work-group       %8.1f GFLOP/s for one row, %.1f for four (matrix-vector products,"
+                + " steps looped in one launch)%n", m.oneGroupGflops(), m.oneGroupRowsGflops());
+        if (m.stepRates() != null) {
+            System.out.printf("                       %8.1f GFLOP/s for one row, %.1f for four, a launch each step%n",
+                    m.stepRates().oneRowGflops(), m.stepRates().fourRowsGflops());
+        }
         System.out.printf("  host transfers       %8.2f us each, %.3f ns per byte of a run's inputs and outputs%n",
                 m.host().usPerTransfer(), m.host().nsPerByte());
         System.out.printf("  host enqueue         %8.2f us a launch%s%n", m.host().usPerLaunch(),
