@@ -75,7 +75,26 @@ class CommandLineTest {
             double overlap = m.get("queue_overlap").asDouble();
             assertTrue(overlap >= 0 && overlap <= 1, m.toString());
             assertEquals(2, m.get("runs").size(), m.toString());
+            // each timed run came right after one of its own engine, which came after another mode's
+            assertEquals(2, m.get("after_other_runs").size(), m.toString());
+            assertTrue(m.get("after_other_median_ms").asDouble() > 0, m.toString());
         }
+        assertTrue(r.out().contains("after other ms"), r.out());
+    }
+
+    /** With one program, there is no other to switch from: the first run of each pair is no figure of its own. */
+    @Test
+    void benchOfOneModeHasNoRunsAfterAnother() throws IOException {
+        OpenCl.session();
+        Path json = tmp.resolve("one.json");
+        Cli r = Cli.run("bench", "mlp", "--modes", "batched", "--batch", "2", "--seq", "3", "--runs", "2", "--warmup",
+                "1", "--json", json.toString());
+        assertEquals(0, r.exit(), r.toString());
+        assertTrue(r.out().contains("- (one program)"), r.out());
+        JsonNode m = new ObjectMapper().readTree(json.toFile()).get("results").get(0);
+        assertTrue(m.get("after_other_median_ms").isNull(), m.toString());
+        assertTrue(m.get("after_other_runs").isNull(), m.toString());
+        assertEquals(2, m.get("runs").size(), m.toString());
     }
 
     /**
