@@ -321,7 +321,8 @@ public final class Calibration {
                 new KernelSpec(3, "small", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
                 new KernelSpec(6, "onegroup", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER)),
-                new KernelSpec(7, "onegroup4", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT)),
+                new KernelSpec(7, "onegroup4",
+                        List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT)),
                 new KernelSpec(8, "onegroupg", List.of(Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.INT)),
                 new KernelSpec(9, "small2", List.of(Arg.Kind.BUFFER, Arg.Kind.INT, Arg.Kind.BUFFER, Arg.Kind.BUFFER,
                         Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER, Arg.Kind.BUFFER))));
@@ -387,9 +388,9 @@ public final class Calibration {
         List<Instr> oneGroupRows = List.of(oneGroupRows(STEP_CHAIN));
         // the same steps as a launch each, as a recurrence that runs each step in one launch issues them: one
         // row (the first of onegroupg's recurrences) and four
-        List<Instr> rowStepChain = java.util.Collections.nCopies(STEP_CHAIN, new Instr.Launch(8, List.of(
-                new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(1)), new long[] {1}, new long[] {1}, 0,
-                List.of(), -1, "one row, one step"));
+        List<Instr> rowStepChain = java.util.Collections.nCopies(STEP_CHAIN, new Instr.Launch(8,
+                List.of(new Arg.Buffer(7), new Arg.Buffer(8), new Arg.Buffer(9), new Arg.Int(1)), new long[] {1},
+                new long[] {1}, 0, List.of(), -1, "one row, one step"));
         List<Instr> rowsStepChain = java.util.Collections.nCopies(STEP_CHAIN, oneGroupRows(1));
         List<Instr> gemmRun = List.of(new Instr.Launch(5, gemmArgs, GemmKernel.globalSize(gemm, m),
                 GemmKernel.localSize(gemm, m), 0, List.of(), -1, "gemm"));
@@ -485,7 +486,7 @@ public final class Calibration {
                 "measured");
     }
 
-    /** Steps of the four-row one-group product, in one launch and as a chain of one-step launches. */
+    /** Launches in each chain of one-step launches, and steps of the four-row product in one launch. */
     private static final int STEP_CHAIN = 50;
 
     /** The four-row one-group product over {@code steps} steps in one launch. */

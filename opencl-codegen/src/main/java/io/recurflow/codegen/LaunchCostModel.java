@@ -33,8 +33,8 @@ import java.util.List;
  * items. {@code stepRates}, where measured, are the one-group rates of a recurrence whose every step is a
  * launch of its own (measured on chains of one-step launches; on a CPU device the steps move between its
  * threads and their caches), where {@code oneGroupGflops} and {@code oneGroupRowsGflops} are those of
- * steps looped over in one launch. {@link #predict} simulates a whole program on its in-order queues with their event waits,
- * which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
+ * steps looped over in one launch. {@link #predict} simulates a whole program on its in-order queues
+ * with their event waits, which is what {@code analyze} and {@code bench} report as the predicted time of a mode.
  */
 public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, double itemNs, double eventUs,
                               int units, boolean concurrentQueues, int groupSize, double oneGroupGflops,
@@ -72,7 +72,7 @@ public record LaunchCostModel(double overheadUs, double gflops, double gbPerS, d
     public record StepRates(double oneRowGflops, double fourRowsGflops) {
     }
 
-    /** The one-group rate for one row ({@code rows} 1) or a block of four, per launch ({@code perLaunch}) or looped. */
+    /** The one-group rate for one row ({@code rows} 1) or a block of four, a launch per step or looped. */
     public double oneGroupRate(int rows, boolean perLaunch) {
         boolean one = rows == 1;
         if (perLaunch && stepRates != null) {

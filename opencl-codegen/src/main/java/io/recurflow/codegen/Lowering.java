@@ -1172,9 +1172,9 @@ public final class Lowering {
 
     /**
      * One step of a recurrent component in one work-group, looped over in one launch or a launch of its own
-     * ({@code perLaunch}): its products by {@link #oneGroupGemmUs}, its element-wise nodes (not views) on one compute unit, each item at the
-     * calibrated per-item time of the whole device times its compute units, per {@link #GATE_NODES}
-     * (measured here: about 0.3 ns per node and item, in sixteen lanes).
+     * ({@code perLaunch}): its products by {@link #oneGroupGemmUs}, its element-wise nodes (not views) on
+     * one compute unit, each item at the calibrated per-item time of the whole device times its compute
+     * units, per {@link #GATE_NODES} (measured here: about 0.3 ns per node and item, in sixteen lanes).
      */
     private double oneGroupStepUs(Component c, boolean perLaunch) {
         double us = 0;

@@ -71,19 +71,22 @@ public class LaunchCountTest {
     void aStepAsALaunchOfItsOwnIsPricedAtTheOneStepRates() {
         int t = 10;
         LaunchCostModel looped = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1, null,
-                LaunchCostModel.Host.FREE, 12, null, new LaunchCostModel.StepRates(20, 40), "test: steps as fast per launch");
+                LaunchCostModel.Host.FREE, 12, null, new LaunchCostModel.StepRates(20, 40),
+                "test: steps as fast per launch");
         LaunchCostModel slowSteps = new LaunchCostModel(12, 150, 20, 0.5, 5, 2, false, 1, 20, 40, 0, 1, null,
                 LaunchCostModel.Host.FREE, 12, null, new LaunchCostModel.StepRates(0.001, 0.001),
                 "test: slow one-step launches");
         List<String> fast = labels(Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t,
                 new Lowering.Options(0, 4, looped)));
         assertEquals(t, fast.stream().filter(l -> l.contains("step in one launch")).count(), String.join("\n", fast));
-        CompiledModel slow = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t, new Lowering.Options(0, 4, slowSteps));
+        CompiledModel slow = Lowering.lower(lstm(1, false, false), Mode.BATCHED, 1, t,
+                new Lowering.Options(0, 4, slowSteps));
         assertEquals(1 + 2 * t + 2 + 2, labels(slow).size(), String.join("\n", labels(slow)));
         assertTrue(slow.notes().stream().anyMatch(n -> n.startsWith("step: ") && n.contains("its GEMMs and fused")),
                 String.join("\n", slow.notes()));
-        assertEquals(labels(Lowering.lower(lstm(2, false, false), Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, looped))),
-                labels(Lowering.lower(lstm(2, false, false), Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, slowSteps))));
+        Graph stacked = lstm(2, false, false);
+        assertEquals(labels(Lowering.lower(stacked, Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, looped))),
+                labels(Lowering.lower(stacked, Mode.SCHEDULED, 1, t, new Lowering.Options(0, 4, slowSteps))));
     }
 
     @Test

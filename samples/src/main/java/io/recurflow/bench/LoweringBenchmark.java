@@ -45,7 +45,8 @@ public class LoweringBenchmark {
         };
         LaunchCostModel costs = new LaunchCostModel(c.overheadUs(), c.gflops(), c.gbPerS(), c.itemNs(), c.eventUs(),
                 c.units(), concurrent, c.groupSize(), c.oneGroupGflops(), c.oneGroupRowsGflops(), concurrent ? 1 : 0,
-                c.groupOverlap(), c.gemmRates(), c.host(), c.longOverheadUs(), c.small(), c.stepRates(), c.source() + ", queues " + queues);
+                c.groupOverlap(), c.gemmRates(), c.host(), c.longOverheadUs(), c.small(), c.stepRates(),
+                c.source() + ", queues " + queues);
         return new Lowering.Options(d.queues(), d.maxQueues(), costs, d.streams());
     }
 

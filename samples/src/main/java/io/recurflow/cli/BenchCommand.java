@@ -155,10 +155,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("bench %s: batch %d, seq %d, %d warm-up + %d interleaved runs per mode, %.3f GFLOP per run%n",
                 g.name(), batch, seq, warmups, runs, flops / 1e9);
-        System.out.println("  (in each round every mode runs twice in a row and the second run is timed; the first, right"
-                + " after another mode's, is timed as well: `after other`)");
-        System.out.printf("  %-10s %10s %10s %10s %9s %9s %-18s %s%n", "mode", "median ms", "min ms", "max ms", "GFLOP/s",
-                "launches", "predicted ms", "after other ms");
+        System.out.println("  (in each round every mode runs twice in a row and the second run is timed; the first,"
+                + " right after another mode's, is timed as well: `after other`)");
+        System.out.printf("  %-10s %10s %10s %10s %9s %9s %-18s %s%n", "mode", "median ms", "min ms", "max ms",
+                "GFLOP/s", "launches", "predicted ms", "after other ms");
         List<Map<String, Object>> results = new ArrayList<>();
         double[] medians = new double[kinds.size()];
         for (int i = 0; i < kinds.size(); i++) {

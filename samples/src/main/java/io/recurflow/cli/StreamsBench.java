@@ -51,9 +51,8 @@ final class StreamsBench {
             }
         }
         double stepsPerRun = (double) batch * seq;
-        System.out.printf("bench %s --streams: batch %d, seq %d, %d warm-up + %d interleaved runs each (each timed run the"
-                + " second of two in a row)%n", g.name(),
-                batch, seq, warmups, runs);
+        System.out.printf("bench %s --streams: batch %d, seq %d, %d warm-up + %d interleaved runs each (each timed"
+                + " run the second of two in a row)%n", g.name(), batch, seq, warmups, runs);
         System.out.printf("  %-15s %10s %10s %10s %14s %9s %7s %11s%n", "plan", "median ms", "min ms", "max ms",
                 "seq·steps/s", "launches", "queues", "vs batched");
         List<Map<String, Object>> results = new ArrayList<>();
