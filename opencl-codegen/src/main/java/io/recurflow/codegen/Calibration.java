@@ -60,12 +60,12 @@ public final class Calibration {
     }
 
     private static Path cacheFile(String key) {
-        // v10: one-group rates of a launch per step; v9: few-row GEMMs timed in step-by-step chains; v8: the
-        // host's enqueue time per launch; v7: measured once the JIT compiler has gone quiet; v6: the GEMM's
-        // rate at several row counts, the host's transfers, a wavefront's launch overhead, element-wise rates
-        // in the caches (v4: oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of two
-        // work-groups)
-        return cacheDir().resolve("calibration-v10-" + key + ".json");
+        // v11: few-row GEMMs each followed by one element-wise launch, not six; v10: one-group rates of a
+        // launch per step; v9: few-row GEMMs timed in step-by-step chains; v8: the host's enqueue time per
+        // launch; v7: measured once the JIT compiler has gone quiet; v6: the GEMM's rate at several row
+        // counts, the host's transfers, a wavefront's launch overhead, element-wise rates in the caches (v4:
+        // oneGroupRowsGflops, and the overlaps of a recurrence beside a GEMM and of two work-groups)
+        return cacheDir().resolve("calibration-v11-" + key + ".json");
     }
 
     private static Path cacheDir() {
@@ -397,9 +397,9 @@ public final class Calibration {
         List<Instr> gemmBeside = List.of(gemmRun.get(0), new Instr.Launch(6, recurrenceArgs, new long[] {1},
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
         // GEMMs of a few rows read the weights as they are, [n, k], with dot products along k (the lowering
-        // packs them only for more than 16 rows); timed as a step-by-step run issues them, see naiveSteps
-        List<Instr> oneRowSteps = naiveSteps(dot, 1, sameQueue);
-        List<Instr> fourRowSteps = naiveSteps(dot, 4, sameQueue);
+        // packs them only for more than 16 rows); timed as a step-by-step run issues them, see productSteps
+        List<Instr> oneRowSteps = productSteps(dot, 1, sameQueue);
+        List<Instr> fourRowSteps = productSteps(dot, 4, sameQueue);
         // the nine in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
@@ -461,8 +461,8 @@ public final class Calibration {
         for (int i = 0; i < 2; i++) {
             int chain = 5 + i; // oneRowSteps, fourRowSteps in the rounds
             int rows = gemmRows[i];
-            double perProduct = (median(rounds, r -> r[chain]) - NAIVE_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
-                    / (NAIVE_STEPS * 2);
+            double perProduct = (median(rounds, r -> r[chain]) - PRODUCT_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
+                    / (PRODUCT_STEPS * 2);
             double fastest = dot.flops(rows) / (rates[3] * 1e3);
             rates[i] = dot.flops(rows) / (Math.max(fastest, perProduct - overhead) * 1e3);
         }
@@ -495,24 +495,27 @@ public final class Calibration {
                 new long[] {1}, new long[] {1}, 0, List.of(), -1, "onegroup4 x" + steps);
     }
 
-    /** Steps of {@link #naiveSteps}. */
-    private static final int NAIVE_STEPS = 25;
+    /** Steps of {@link #productSteps}. */
+    private static final int PRODUCT_STEPS = 25;
 
-    /** Small element-wise launches after each product in {@link #naiveSteps}. */
-    private static final int SMALL_PER_PRODUCT = 6;
+    /** Small element-wise launches after each product in {@link #productSteps}. */
+    private static final int SMALL_PER_PRODUCT = 1;
 
     /**
-     * Steps of a run that launches every node at every step (the naive mode, a recurrence's steps
-     * outside a one-launch kernel): a {@code rows}-row product over each of two 1024 × 256 weights (a
-     * layer's input and its state), each followed by small element-wise launches, all enqueued one by one
-     * as the host does. Measured here: timed by itself after an element-wise kernel, a 1-row product took
-     * 19-22 µs in four calibrations, twice its median in a profiled naive run of a 1-layer LSTM (10.6 µs),
-     * and the naive mode was predicted 22% and 41% too slow; from these chains three calibrations read
-     * 4.9-11.6 µs and the next predictions were 3% and 17% off.
+     * Steps of a run that launches a recurrence's products at every step (the naive mode; the batched
+     * mode's step as its GEMMs and element-wise kernels): a {@code rows}-row product over each of two
+     * 1024 × 256 weights (a layer's input and its state), each followed by a small element-wise launch, all
+     * enqueued one by one as the host does. Measured here: timed by itself after an element-wise kernel, a
+     * 1-row product took 19-22 µs in four calibrations, twice its median in a profiled naive run of a
+     * 1-layer LSTM (10.6 µs), and the naive mode was predicted 22% and 41% too slow. With six small
+     * launches after each product, the products came out at 98-117 GFLOP/s for four rows, and a batched
+     * step at B=4 as a 4-row GEMM and one element-wise launch was priced 5% above the step in one launch
+     * while it ran 16-22% slower side by side (a 4-layer and a bidirectional LSTM, T=100), so that one
+     * calibration in four chose it; with one, 73 GFLOP/s, and that step priced 25% above.
      */
-    private static List<Instr> naiveSteps(GemmSpec dot, int rows, List<Instr> small) {
+    private static List<Instr> productSteps(GemmSpec dot, int rows, List<Instr> small) {
         List<Instr> steps = new ArrayList<>();
-        for (int step = 0; step < NAIVE_STEPS; step++) {
+        for (int step = 0; step < PRODUCT_STEPS; step++) {
             for (int b : new int[] {2, 7}) {
                 steps.add(new Instr.Launch(10, gemmArgs(dot, b, rows), GemmKernel.globalSize(dot, rows),
                         GemmKernel.localSize(dot, rows), 0, List.of(), -1, "gemm " + rows));
