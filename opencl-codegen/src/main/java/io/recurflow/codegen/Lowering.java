@@ -644,10 +644,11 @@ public final class Lowering {
     }
 
     private void launch(Kernel k, int t0, int rows, String label) {
-        // priced per value element (a float16 work-item does sixteen): its bytes, and its transcendental
+        // priced per value element (a float16 work-item does sixteen): its bytes (four a value in each
+        // buffer it reads or writes, as the calibration's copy counts them), and its transcendental
         // functions at the calibrated per-item cost of the gate kernel, which calls two
         long items = (long) k.columns() * k.lanes() * rows;
-        launch(k, t0, rows, label, new LaunchCostModel.Work(0, 8.0 * items * k.buffers().size(),
+        launch(k, t0, rows, label, new LaunchCostModel.Work(0, 4.0 * items * k.buffers().size(),
                 items * transcendentals(k.text()) / GATE_TRANSCENDENTALS));
     }
 

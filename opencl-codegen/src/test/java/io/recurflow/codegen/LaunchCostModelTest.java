@@ -48,6 +48,24 @@ public class LaunchCostModelTest {
         assertEquals(100, unmeasured.oneGroupRate(4, true), 1e-9);
     }
 
+    /**
+     * An element-wise launch moves four bytes a value in each buffer it reads or writes, as the
+     * calibration's copy (two buffers, eight bytes a value) defines the bandwidth: an add of two
+     * [batch, 16] inputs prices 3 × 4 × values bytes at 1 GB/s.
+     */
+    @Test
+    void anElementWiseLaunchMovesFourBytesAValuePerBuffer() {
+        io.recurflow.dsl.GraphBuilder g = new io.recurflow.dsl.GraphBuilder("add");
+        g.output("y", g.add(g.input("a", 16), g.input("b", 16)));
+        LaunchCostModel oneGbPerS = new LaunchCostModel(0, 200, 1, 0, 0, 2, false, 1, 50, 100, 0, 1, "test: 1 GB/s");
+        int batch = 4;
+        int steps = 3;
+        CompiledModel m = Lowering.lower(g.build(), Mode.BATCHED, batch, steps, new Lowering.Options(0, 4, oneGbPerS));
+        List<Double> us = m.launchUs();
+        assertEquals(1, us.size(), m.program().run().toString());
+        assertEquals(3 * 4.0 * batch * steps * 16 / 1e3, us.get(0), 1e-9);
+    }
+
     @Test
     void gemmRatesRefuseUnorderedOrMissingValues() {
         assertThrows(IllegalArgumentException.class, () -> new LaunchCostModel.GemmRates(new int[] {}, new double[] {}));
