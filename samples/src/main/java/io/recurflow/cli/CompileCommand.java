@@ -86,7 +86,10 @@ final class CompileCommand implements Callable<Integer> {
                 + binary.length + " bytes");
         System.out.println("weights: " + (weights == null ? "random, seed " + seed : weights.toString()) + "; "
                 + m.params().size() + " parameters");
-        System.out.println("run it: java -cp \"$(./recurflow classpath):" + out + "\" " + className
+        // the JVM's signal handlers kept first: see the launcher, which preloads the same library
+        Path jsig = Path.of(System.getProperty("java.home"), "lib", "libjsig.so");
+        System.out.println("run it: " + (Files.isRegularFile(jsig) ? "LD_PRELOAD=" + jsig + " " : "")
+                + "java -cp \"$(./recurflow classpath):" + out + "\" " + className
                 + (weights == null ? " --seed " + seed : ""));
         return 0;
     }
