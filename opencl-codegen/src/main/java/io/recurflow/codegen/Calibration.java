@@ -398,8 +398,8 @@ public final class Calibration {
                 new long[] {1}, 1, List.of(), -1, "recurrence beside"));
         // GEMMs of a few rows read the weights as they are, [n, k], with dot products along k (the lowering
         // packs them only for more than 16 rows); timed as a step-by-step run issues them, see productSteps
-        List<Instr> oneRowSteps = productSteps(dot, 1, sameQueue);
-        List<Instr> fourRowSteps = productSteps(dot, 4, sameQueue);
+        List<Instr> oneRowSteps = productSteps(dot, 1, sameQueue.get(0));
+        List<Instr> fourRowSteps = productSteps(dot, 4, sameQueue.get(0));
         // the nine in turn, round after round, so that a change in the machine's speed (a shared VM) hits
         // all alike; each fraction and the launch overheads from their medians
         Rounds measured = interleavedWallUs(s, source, buffers, kernels, setup,
@@ -446,7 +446,8 @@ public final class Calibration {
         double rowFlops = 2.0 * 1024 * 256;
         double oneGroupGflops = 50 * rowFlops / (us[0] * 1e3);
         double oneGroupRowsGflops = STEP_CHAIN * 4 * rowFlops / (us[1] * 1e3);
-        // a one-step launch's share of its chain less the overhead; never faster than the steps in one launch
+        // a one-step launch's share of its chain (rowStepChain, rowsStepChain in the rounds) less the overhead;
+        // never faster than the steps in one launch
         double stepUs = Math.max(us[0] / 50, median(rounds, r -> r[7]) / STEP_CHAIN - overhead);
         double stepRowsUs = Math.max(us[1] / STEP_CHAIN, median(rounds, r -> r[8]) / STEP_CHAIN - overhead);
         LaunchCostModel.StepRates stepRates = new LaunchCostModel.StepRates(rowFlops / (stepUs * 1e3),
@@ -455,14 +456,13 @@ public final class Calibration {
         for (int i = 0; i < order.length; i++) {
             rates[order[i]] = gemm.flops(gemmRows[order[i]]) / (us[gemmAt[i]] * 1e3);
         }
-        // a few-row product's own time: its share of a step-by-step chain less the small launches' (each
-        // as in the chain of small launches alone), less the overhead every launch pays; never faster than
-        // the 256-row GEMM
+        // a few-row product's own time: its share of a step-by-step chain less the small launch's (as in the
+        // chain of small launches alone), less the overhead every launch pays; never faster than the
+        // 256-row GEMM
         for (int i = 0; i < 2; i++) {
             int chain = 5 + i; // oneRowSteps, fourRowSteps in the rounds
             int rows = gemmRows[i];
-            double perProduct = (median(rounds, r -> r[chain]) - PRODUCT_STEPS * 2 * SMALL_PER_PRODUCT * overhead)
-                    / (PRODUCT_STEPS * 2);
+            double perProduct = median(rounds, r -> r[chain]) / (PRODUCT_STEPS * 2) - overhead;
             double fastest = dot.flops(rows) / (rates[3] * 1e3);
             rates[i] = dot.flops(rows) / (Math.max(fastest, perProduct - overhead) * 1e3);
         }
@@ -498,9 +498,6 @@ public final class Calibration {
     /** Steps of {@link #productSteps}. */
     private static final int PRODUCT_STEPS = 25;
 
-    /** Small element-wise launches after each product in {@link #productSteps}. */
-    private static final int SMALL_PER_PRODUCT = 1;
-
     /**
      * Steps of a run that launches a recurrence's products at every step (the naive mode; the batched
      * mode's step as its GEMMs and element-wise kernels): a {@code rows}-row product over each of two
@@ -513,15 +510,13 @@ public final class Calibration {
      * while it ran 16-22% slower side by side (a 4-layer and a bidirectional LSTM, T=100), so that one
      * calibration in four chose it; with one, 73 GFLOP/s, and that step priced 25% above.
      */
-    private static List<Instr> productSteps(GemmSpec dot, int rows, List<Instr> small) {
+    private static List<Instr> productSteps(GemmSpec dot, int rows, Instr small) {
         List<Instr> steps = new ArrayList<>();
         for (int step = 0; step < PRODUCT_STEPS; step++) {
             for (int b : new int[] {2, 7}) {
                 steps.add(new Instr.Launch(10, gemmArgs(dot, b, rows), GemmKernel.globalSize(dot, rows),
                         GemmKernel.localSize(dot, rows), 0, List.of(), -1, "gemm " + rows));
-                for (int j = 0; j < SMALL_PER_PRODUCT; j++) {
-                    steps.add(small.get(j));
-                }
+                steps.add(small);
             }
         }
         return steps;

@@ -166,9 +166,7 @@ final class BenchCommand implements Callable<Integer> {
             Arrays.sort(sorted);
             medians[i] = median(sorted);
             double predicted = engines.get(i).predictedUs() / 1e3;
-            double[] first = afterOther[i].clone();
-            Arrays.sort(first);
-            double firstMedian = median(first);
+            double firstMedian = medianOf(afterOther[i]);
             System.out.printf("  %-10s %10.3f %10.3f %10.3f %9.2f %9d %-18s %s%n", kinds.get(i), medians[i], sorted[0],
                     sorted[sorted.length - 1], flops / (medians[i] * 1e6), engines.get(i).launches(),
                     Double.isNaN(predicted) ? "-" : String.format("%.3f (%+.0f%%)", predicted,
@@ -371,6 +369,13 @@ final class BenchCommand implements Callable<Integer> {
     static void writeJson(Path json, Map<String, Object> root) throws IOException {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), root);
         System.out.println("wrote " + json);
+    }
+
+    /** The median of {@code values}, which it leaves as they are. */
+    static double medianOf(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return median(sorted);
     }
 
     static double median(double[] sorted) {
